@@ -1,6 +1,15 @@
+using ManagedDistribution.Platform;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.AddPlatform();
+
 var app = builder.Build();
-app.MapGet("/api/health", () => Results.Ok());
+
+app.UsePlatform();
+app.MapPlatform();
+
 app.Run();
 
+/// <summary>Entry point; public so WebApplicationFactory&lt;Program&gt; can host the app in tests.</summary>
 public partial class Program;

@@ -1,1 +1,14 @@
-Console.WriteLine("usage: Benchmarks <storage>");
+using ManagedDistribution.Benchmarks;
+
+// Each benchmark prints its own figures next to the raw storage ceiling measured in the same run.
+// Usage: dotnet run -c Release --project tests/Benchmarks -- <name> [options]
+var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
+{
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: Benchmarks <{string.Join('|', benchmarks.Keys)}> [options]");
+    return 2;
+}
+return await run(args[1..]);
