@@ -6,15 +6,19 @@ using System.Xml;
 namespace ManagedDistribution.Features.Devices.Protocol.Plist;
 
 /// <summary>
-/// Writes Apple-style XML property lists: UTF-8 without BOM, the XML declaration, Apple's
-/// <c>DOCTYPE</c> and <c>&lt;plist version="1.0"&gt;</c>, tab-indented, text escaped by
-/// <see cref="XmlWriter"/>. Accepts the value types <see cref="PlistDictionary"/> documents,
-/// plus <see cref="int"/> (written as integer) and any non-string <see cref="IEnumerable"/> (array).
+/// Writes XML property lists byte-for-byte in Apple's layout: UTF-8 without BOM, the XML declaration,
+/// Apple's <c>DOCTYPE</c>, <c>&lt;plist version="1.0"&gt;</c>, the root value unindented and children
+/// tab-indented, <c>&lt;true/&gt;</c>. Text is escaped (<c>&amp; &lt; &gt;</c>, and CR as a character
+/// reference so it survives XML newline normalisation). Accepts the value types
+/// <see cref="PlistDictionary"/> documents, plus <see cref="int"/> and any non-string <see cref="IEnumerable"/> (array).
 /// </summary>
 public static class PlistWriter
 {
-    const string PublicId = "-//Apple//DTD PLIST 1.0//EN";
-    const string SystemId = "http://www.apple.com/DTDs/PropertyList-1.0.dtd";
+    const string Header = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+        <plist version="1.0">
+        """;
 
     public static byte[] Write(object root)
     {
@@ -25,58 +29,64 @@ public static class PlistWriter
 
     public static void Write(Stream stream, object root)
     {
-        var settings = new XmlWriterSettings
-        {
-            Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
-            Indent = true,
-            IndentChars = "\t",
-            NewLineChars = "\n",
-            CloseOutput = false,
-        };
-        using var xml = XmlWriter.Create(stream, settings);
-        xml.WriteStartDocument();
-        xml.WriteDocType("plist", PublicId, SystemId, null);
-        xml.WriteStartElement("plist");
-        xml.WriteAttributeString("version", "1.0");
-        WriteValue(xml, root);
-        xml.WriteEndElement();
-        xml.WriteEndDocument();
+        var text = new StringBuilder(Header).Append('\n');
+        WriteValue(text, root, 0);
+        text.Append("</plist>\n");
+        stream.Write(Encoding.UTF8.GetBytes(text.ToString()));
     }
 
-    static void WriteValue(XmlWriter xml, object value)
+    static void WriteValue(StringBuilder text, object value, int depth)
     {
         switch (value)
         {
-            case string text: xml.WriteElementString("string", text); break;
-            case long number: xml.WriteElementString("integer", number.ToString(CultureInfo.InvariantCulture)); break;
-            case int number: xml.WriteElementString("integer", number.ToString(CultureInfo.InvariantCulture)); break;
-            case double real: xml.WriteElementString("real", FormatReal(real)); break;
-            case bool flag: xml.WriteElementString(flag ? "true" : "false", null); break;
-            case DateTimeOffset date: xml.WriteElementString("date", date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)); break;
-            case byte[] data: xml.WriteElementString("data", Convert.ToBase64String(data)); break;
-            case PlistDictionary dict: WriteDict(xml, dict); break;
-            case IEnumerable items: WriteArray(xml, items); break;
+            case string s: Element(text, depth, "string", Escape(s)); break;
+            case long number: Element(text, depth, "integer", number.ToString(CultureInfo.InvariantCulture)); break;
+            case int number: Element(text, depth, "integer", number.ToString(CultureInfo.InvariantCulture)); break;
+            case double real: Element(text, depth, "real", FormatReal(real)); break;
+            case bool flag: Indent(text, depth).Append(flag ? "<true/>" : "<false/>").Append('\n'); break;
+            case DateTimeOffset date: Element(text, depth, "date", date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)); break;
+            case byte[] data: Element(text, depth, "data", Convert.ToBase64String(data)); break;
+            case PlistDictionary dict: WriteDict(text, dict, depth); break;
+            case IEnumerable items and not string: WriteArray(text, items, depth); break;
             default: throw new ArgumentException($"{value.GetType()} has no plist representation.", nameof(value));
         }
     }
 
-    static void WriteDict(XmlWriter xml, PlistDictionary dict)
+    static void WriteDict(StringBuilder text, PlistDictionary dict, int depth)
     {
-        xml.WriteStartElement("dict");
+        Indent(text, depth).Append("<dict>\n");
         foreach (var (key, value) in dict)
         {
-            xml.WriteElementString("key", key);
-            WriteValue(xml, value);
+            Element(text, depth + 1, "key", Escape(key));
+            WriteValue(text, value, depth + 1);
         }
-        xml.WriteFullEndElement();
+        Indent(text, depth).Append("</dict>\n");
     }
 
-    static void WriteArray(XmlWriter xml, IEnumerable items)
+    static void WriteArray(StringBuilder text, IEnumerable items, int depth)
     {
-        xml.WriteStartElement("array");
+        Indent(text, depth).Append("<array>\n");
         foreach (var item in items)
-            WriteValue(xml, item ?? throw new ArgumentException("Plist arrays cannot hold null."));
-        xml.WriteFullEndElement();
+            WriteValue(text, item ?? throw new ArgumentException("Plist arrays cannot hold null."), depth + 1);
+        Indent(text, depth).Append("</array>\n");
+    }
+
+    static void Element(StringBuilder text, int depth, string name, string content) =>
+        Indent(text, depth).Append('<').Append(name).Append('>').Append(content).Append("</").Append(name).Append(">\n");
+
+    static StringBuilder Indent(StringBuilder text, int depth) => text.Append('\t', depth);
+
+    static string Escape(string value)
+    {
+        try
+        {
+            XmlConvert.VerifyXmlChars(value);
+        }
+        catch (XmlException e)
+        {
+            throw new ArgumentException("The text holds a character XML 1.0 cannot carry: " + e.Message, nameof(value), e);
+        }
+        return value.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\r", "&#13;");
     }
 
     static string FormatReal(double real) => real switch

@@ -111,14 +111,15 @@ public sealed class MdmSignatureTests : IDisposable
     }
 
     [Fact]
-    public void A_signature_carrying_its_own_content_is_rejected()
+    public void A_signature_carrying_other_content_does_not_verify_this_body()
     {
         var cms = new SignedCms(new ContentInfo(Encoding.UTF8.GetBytes("something else")), detached: false);
         cms.ComputeSignature(new CmsSigner(device));
 
         var result = MdmSignature.Verify(Convert.ToBase64String(cms.Encode()), body);
 
-        Assert.Equal(MdmSignatureStatus.MalformedCms, result.Status);
+        Assert.False(result.IsValid);
+        Assert.Null(result.SignerCertificate);
     }
 
     [Fact]
@@ -157,7 +158,8 @@ public sealed class MdmSignatureTests : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
         var serial = RandomNumberGenerator.GetBytes(12);
-        using var certificate = request.Create(issuer, Now.AddDays(-1), Now.AddYears(1), serial);
+        using var issuerKey = issuer.GetECDsaPrivateKey()!;
+        using var certificate = request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), Now.AddDays(-1), Now.AddYears(1), serial);
         return key is RSA r ? certificate.CopyWithPrivateKey(r) : certificate.CopyWithPrivateKey((ECDsa)key);
     }
 }

@@ -45,7 +45,24 @@ public class MdmCommandTests
     {
         var text = Encoding.UTF8.GetString(new RemoveApplicationCommand { Identifier = "com.example.app" }.ToCommand(Uuid).Encode());
 
-        Assert.Contains($"<key>CommandUUID</key>\n\t<string>{Uuid}</string>\n\t<key>Command</key>\n\t<dict>\n\t\t<key>RequestType</key>\n\t\t<string>RemoveApplication</string>", text);
+        Assert.Equal($"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+            <plist version="1.0">
+            <dict>
+            	<key>CommandUUID</key>
+            	<string>{Uuid}</string>
+            	<key>Command</key>
+            	<dict>
+            		<key>RequestType</key>
+            		<string>RemoveApplication</string>
+            		<key>Identifier</key>
+            		<string>com.example.app</string>
+            	</dict>
+            </dict>
+            </plist>
+
+            """, text);
     }
 
     public static TheoryData<string> InvalidCombinations => new(["none", "two", "media none", "media url without id", "remove media both"]);

@@ -75,7 +75,7 @@ public class PlistTests
     [Fact]
     public void Text_is_escaped_and_round_trips()
     {
-        const string nasty = "</string><key>Injected</key><string>&amp; \"quotes\" 'apos' ]]> é 🍎";
+        const string nasty = "</string><key>Injected</key><string>&amp; \"quotes\" 'apos' ]]> é 🍎 tab\t crlf\r\n";
 
         var bytes = PlistWriter.Write(Dict((nasty, nasty)));
         var dict = PlistReader.ReadDictionary(bytes);
@@ -128,6 +128,7 @@ public class PlistTests
     {
         Assert.Throws<ArgumentException>(() => PlistWriter.Write(Dict(("x", new Uri("https://example.org")))));
         Assert.Throws<ArgumentException>(() => PlistWriter.Write(Dict(("x", new object?[] { null }!))));
+        Assert.Throws<ArgumentException>(() => PlistWriter.Write(Dict(("x", "bell \u0007"))));
     }
 
     [Theory]
