@@ -14,6 +14,7 @@ internal static class MessageFields
     public static string RequireString(this PlistDictionary dict, string key) => Require<string>(dict, key, "string");
     public static byte[] RequireData(this PlistDictionary dict, string key) => Require<byte[]>(dict, key, "data");
     public static PlistDictionary RequireDictionary(this PlistDictionary dict, string key) => Require<PlistDictionary>(dict, key, "dict");
+    public static IReadOnlyList<object> RequireArray(this PlistDictionary dict, string key) => Require<IReadOnlyList<object>>(dict, key, "array");
 
     public static string? OptionalString(this PlistDictionary dict, string key) => Optional<string>(dict, key, "string");
     public static byte[]? OptionalData(this PlistDictionary dict, string key) => Optional<byte[]>(dict, key, "data");

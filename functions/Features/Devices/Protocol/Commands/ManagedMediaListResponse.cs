@@ -20,8 +20,7 @@ public sealed record ManagedMediaListResponse(IReadOnlyList<ManagedBook> Books)
 {
     public static MdmParseResult<ManagedMediaListResponse> Parse(CommandReport report) =>
         MdmDecoder.Decode(report.Response, dict => new ManagedMediaListResponse(
-            (dict.OptionalArray("Books") ?? throw new MdmMessageException(new(MdmParseErrorCode.MissingKey, "Required key 'Books' is missing.", "Books")))
-                .Select(ReadBook)
+            dict.RequireArray("Books").Select(ReadBook)
                 .ToArray()));
 
     static ManagedBook ReadBook(object value)
