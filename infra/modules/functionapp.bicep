@@ -66,7 +66,6 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      http20Enabled: true
     }
     functionAppConfig: {
       deployment: {
@@ -98,7 +97,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 // settings on this plan and are left out on purpose.
 var hostSettings = {
   // Identity-based host storage (contracts/azure.md §1.12). The app reads the same keys:
-  // StorageModule builds its table/queue clients from the service URIs and the client id.
+  // StorageConnection builds its table/queue clients from the service URIs and the client id.
   AzureWebJobsStorage__accountName: storageAccountName
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
@@ -109,9 +108,8 @@ var hostSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
 
-var notificationUrl = empty(appConfig.notificationUrl)
-  ? 'https://${functionApp.properties.defaultHostName}/api/apple/notifications'
-  : appConfig.notificationUrl
+var defaultNotificationUrl = 'https://${functionApp.properties.defaultHostName}/api/apple/notifications'
+var notificationUrl = empty(appConfig.notificationUrl) ? defaultNotificationUrl : appConfig.notificationUrl
 
 // Every key the app reads in Azure (DESIGN.md §3); tests/Functions.Tests/Infra/
 // ConfigurationKeysTests checks each options property is set here or documented in
