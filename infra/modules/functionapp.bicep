@@ -120,7 +120,9 @@ var appSettings = {
   AppleAppsAndBooks__BaseUrl: appConfig.appleAppsAndBooksBaseUrl
   AppleAppsAndBooks__NotificationUrl: notificationUrl
   Apns__BaseUrl: appConfig.apnsBaseUrl
-  Apns__Certificate: '@Microsoft.KeyVault(SecretUri=${secretUris.apnsCertificate})'
+  // PKCS#12 as base64: Flex Consumption has no certificate store or writable secret files,
+  // so the certificate travels as a Key Vault reference (ApnsOptions.CertificateBase64).
+  Apns__CertificateBase64: '@Microsoft.KeyVault(SecretUri=${secretUris.apnsCertificate})'
   Apns__CertificatePassword: '@Microsoft.KeyVault(SecretUri=${secretUris.apnsCertificatePassword})'
   Mail__Provider: appConfig.mailProvider
   Mail__From: appConfig.mailFrom
