@@ -25,8 +25,13 @@ param operatorPrincipalType string = 'User'
 
 // ---- app configuration (DESIGN.md §3) ---------------------------------------------------
 
+// Must not be empty: function.json queue names read %Storage:Prefix%, and the host refuses a
+// binding expression that resolves to nothing. Lowercase letters and digits (valid in both
+// table and queue names).
+@minLength(1)
+@maxLength(20)
 @description('Prefix for every table and queue name (Storage:Prefix).')
-param storagePrefix string = ''
+param storagePrefix string = 'md'
 
 param appleAppsAndBooksBaseUrl string = 'https://vpp.itunes.apple.com/mdm/v2/'
 
