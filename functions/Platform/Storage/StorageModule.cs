@@ -11,7 +11,7 @@ public static class StorageModule
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName)
             .Validate(o => StorageOptions.IsValidPrefix(o.Prefix), "Storage:Prefix must be empty or 1-20 lowercase letters and digits starting with a letter.")
             .ValidateOnStart();
-        services.AddSingleton(_ => StorageAccount.Parse(configuration["AzureWebJobsStorage"] ?? "UseDevelopmentStorage=true"));
+        services.AddSingleton(_ => StorageConnection.Resolve(configuration));
         services.AddSingleton<QueueServiceClient>();
         return services;
     }
