@@ -10,6 +10,8 @@ public static class StorageModule
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
         services.AddSingleton(_ => StorageAccount.Parse(configuration["AzureWebJobsStorage"] ?? "UseDevelopmentStorage=true"));
+        services.AddSingleton(sp => new TableServiceClient(sp.GetRequiredService<StorageAccount>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value, timeProvider: sp.GetService<TimeProvider>()));
         return services;
     }
 }
