@@ -1,5 +1,7 @@
 using ManagedDistribution.Platform.Storage;
 using ManagedDistribution.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ManagedDistribution.Tests.Platform.Storage;
 
@@ -150,5 +152,23 @@ public class TableClientTests(AzuriteFixture azurite)
     {
         Assert.Throws<ArgumentException>(() => new TableServiceClient(azurite.Account, new StorageOptions()).GetTableClient(name));
         Assert.Equal(Prefix + "abc", TableTestSupport.Service(azurite, Prefix).GetTableClient("abc").Name);
+    }
+
+    [Fact]
+    public async Task AddStorageRegistersOneServiceClientWithThePrefix()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Storage:Prefix"] = Prefix,
+        }).Build();
+        await using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration)
+            .AddStorage(configuration).BuildServiceProvider();
+
+        var client = services.GetRequiredService<TableServiceClient>();
+        Assert.Same(client, services.GetRequiredService<TableServiceClient>());
+        var table = client.GetTableClient("fromDi");
+        Assert.Equal(Prefix + "fromDi", table.Name);
+        Assert.True(await table.CreateIfNotExistsAsync(Token));
     }
 }
