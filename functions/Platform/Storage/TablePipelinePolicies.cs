@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
@@ -10,10 +8,13 @@ sealed class TableHeadersPolicy : HttpPipelineSynchronousPolicy
 {
     public const string Accept = "application/json;odata=minimalmetadata";
 
+    /// <summary>The pinned <c>x-ms-version</c>: the newest the Azure.Data.Tables SDK speaks.</summary>
+    public const string ServiceVersion = "2020-12-06";
+
     public override void OnSendingRequest(HttpMessage message)
     {
         var headers = message.Request.Headers;
-        headers.SetValue("x-ms-version", TableClientOptions.ServiceVersion);
+        headers.SetValue("x-ms-version", ServiceVersion);
         headers.SetValue("DataServiceVersion", "3.0;NetFx");
         headers.SetValue("MaxDataServiceVersion", "3.0;NetFx");
         if (!headers.Contains("Accept")) headers.SetValue("Accept", Accept);
@@ -33,7 +34,7 @@ sealed class TableSharedKeyLitePolicy(string accountName, byte[] accountKey, Tim
     {
         var date = time.GetUtcNow().ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         message.Request.Headers.SetValue("x-ms-date", date);
-        var signature = Sign(date + "\n" + CanonicalizedResource(message.Request.Uri.ToUri()));
+        var signature = StoragePipeline.Sign(accountKey, date + "\n" + CanonicalizedResource(message.Request.Uri.ToUri()));
         message.Request.Headers.SetValue("Authorization", $"SharedKeyLite {accountName}:{signature}");
     }
 
@@ -44,12 +45,6 @@ sealed class TableSharedKeyLitePolicy(string accountName, byte[] accountKey, Tim
             if (pair.StartsWith("comp=", StringComparison.OrdinalIgnoreCase))
                 return resource + "?comp=" + Uri.UnescapeDataString(pair[5..]);
         return resource;
-    }
-
-    string Sign(string stringToSign)
-    {
-        using var hmac = new HMACSHA256(accountKey);
-        return Convert.ToBase64String(hmac.ComputeHash(Encoding.UTF8.GetBytes(stringToSign)));
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Microsoft.Extensions.Options;
 
 namespace ManagedDistribution.Platform.Storage;
 
@@ -13,25 +14,24 @@ namespace ManagedDistribution.Platform.Storage;
 /// </summary>
 public sealed partial class TableServiceClient
 {
-    const string TokenScope = "https://storage.azure.com/.default";
-
     readonly HttpPipeline pipeline;
     readonly string prefix;
 
-    public TableServiceClient(StorageAccount account, StorageOptions storage, TableClientOptions? options = null, TimeProvider? timeProvider = null)
+    public TableServiceClient(StorageAccount account, IOptions<StorageOptions> options, StorageClientOptions? clientOptions = null,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(account);
         var time = timeProvider ?? TimeProvider.System;
         Endpoint = account.TableEndpoint;
         AccountName = account.AccountName;
-        prefix = storage?.Prefix ?? "";
+        prefix = options.Value.Prefix;
         HttpPipelinePolicy[] perRetry = account switch
         {
             { AccountKey: { } key } => [new TableSharedKeyLitePolicy(account.AccountName, key, time)],
-            { Credential: { } credential } => [new TableDatePolicy(time), new BearerTokenAuthenticationPolicy(credential, TokenScope)],
+            { Credential: { } credential } => [new TableDatePolicy(time), new BearerTokenAuthenticationPolicy(credential, StoragePipeline.StorageScope)],
             _ => throw new ArgumentException("The storage account has neither an account key nor a token credential.", nameof(account)),
         };
-        pipeline = HttpPipelineBuilder.Build(options ?? new TableClientOptions(), [new TableHeadersPolicy()], perRetry, new ResponseClassifier());
+        pipeline = HttpPipelineBuilder.Build(clientOptions ?? new StorageClientOptions(), [new TableHeadersPolicy()], perRetry, new ResponseClassifier());
     }
 
     /// <summary>The Table service endpoint, with any path prefix (Azurite: <c>http://127.0.0.1:10002/devstoreaccount1</c>).</summary>

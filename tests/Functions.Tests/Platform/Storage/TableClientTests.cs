@@ -2,6 +2,7 @@ using ManagedDistribution.Platform.Storage;
 using ManagedDistribution.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ManagedDistribution.Tests.Platform.Storage;
 
@@ -139,7 +140,7 @@ public class TableClientTests(AzuriteFixture azurite)
             AccountKey = new byte[64],
         };
         var denied = await Assert.ThrowsAsync<StorageRequestFailedException>(
-            () => new TableServiceClient(wrongKey, new StorageOptions { Prefix = Prefix }).GetTableClient("denied").CreateIfNotExistsAsync(Token));
+            () => new TableServiceClient(wrongKey, Options.Create(new StorageOptions { Prefix = Prefix })).GetTableClient("denied").CreateIfNotExistsAsync(Token));
         Assert.Equal(403, denied.Status);
         Assert.DoesNotContain("SharedKeyLite", denied.Message);
     }
@@ -150,7 +151,7 @@ public class TableClientTests(AzuriteFixture azurite)
     [InlineData("1abc")]
     public void TableNamesAreValidatedWithThePrefix(string name)
     {
-        Assert.Throws<ArgumentException>(() => new TableServiceClient(azurite.Account, new StorageOptions()).GetTableClient(name));
+        Assert.Throws<ArgumentException>(() => new TableServiceClient(azurite.Account, Options.Create(new StorageOptions())).GetTableClient(name));
         Assert.Equal(Prefix + "abc", TableTestSupport.Service(azurite, Prefix).GetTableClient("abc").Name);
     }
 

@@ -29,17 +29,17 @@ sealed class TableFaultPolicy(Func<HttpMessage, bool> matches, Func<Response> re
         if (Interlocked.Exchange(ref remaining, 0) == 1) message.Response = replacement();
     }
 
-    public static TableClientOptionsWith<TableFaultPolicy> Options(Func<HttpMessage, bool> matches, Func<Response> replacement)
+    public static FaultOptions<TableFaultPolicy> Options(Func<HttpMessage, bool> matches, Func<Response> replacement)
     {
         var policy = new TableFaultPolicy(matches, replacement);
-        var options = new ManagedDistribution.Platform.Storage.TableClientOptions();
+        var options = new ManagedDistribution.Platform.Storage.StorageClientOptions();
         options.Retry.Delay = TimeSpan.FromMilliseconds(1);
         options.AddPolicy(policy, HttpPipelinePosition.PerRetry);
         return new(options, policy);
     }
 }
 
-sealed record TableClientOptionsWith<T>(ManagedDistribution.Platform.Storage.TableClientOptions Options, T Policy);
+sealed record FaultOptions<T>(ManagedDistribution.Platform.Storage.StorageClientOptions Options, T Policy);
 
 /// <summary>A canned HTTP answer.</summary>
 sealed class CannedResponse(int status, string body = "", params (string Name, string Value)[] headers) : Response

@@ -3,6 +3,7 @@ using System.Text;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using ManagedDistribution.Platform.Storage;
+using Microsoft.Extensions.Options;
 
 namespace ManagedDistribution.Tests.Platform.Storage;
 
@@ -32,7 +33,7 @@ public class TablePipelineTests
             QueueEndpoint = new Uri("http://127.0.0.1:10001/acct"),
         };
         var capture = new CapturePolicy();
-        var table = new TableServiceClient(account, new StorageOptions { Prefix = "pre" }, capture.Options(), new FixedTime(Now)).GetTableClient("things");
+        var table = new TableServiceClient(account, Options.Create(new StorageOptions { Prefix = "pre" }), capture.Options(), new FixedTime(Now)).GetTableClient("things");
 
         Assert.Null(await table.GetEntityAsync("p", "r'1", cancellationToken: Token));
 
@@ -50,7 +51,7 @@ public class TablePipelineTests
         var credential = new FixedCredential();
         var account = StorageAccount.FromServiceUris(new Uri("https://acct.table.core.windows.net"), new Uri("https://acct.queue.core.windows.net"), credential);
         var capture = new CapturePolicy();
-        var table = new TableServiceClient(account, new StorageOptions(), capture.Options(), new FixedTime(Now)).GetTableClient("things");
+        var table = new TableServiceClient(account, Options.Create(new StorageOptions()), capture.Options(), new FixedTime(Now)).GetTableClient("things");
 
         Assert.Null(await table.GetEntityAsync("p", "r", cancellationToken: Token));
 
@@ -91,9 +92,9 @@ public class TablePipelineTests
     {
         public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-        public TableClientOptions Options()
+        public StorageClientOptions Options()
         {
-            var options = new TableClientOptions();
+            var options = new StorageClientOptions();
             options.AddPolicy(this, HttpPipelinePosition.BeforeTransport);
             return options;
         }
