@@ -13,6 +13,7 @@ public static class StorageModule
             .ValidateOnStart();
         services.AddSingleton(_ => StorageConnection.Resolve(configuration));
         services.AddSingleton<QueueServiceClient>();
+        services.AddSingleton<TableServiceClient>();
         return services;
     }
 }
