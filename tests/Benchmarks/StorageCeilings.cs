@@ -40,4 +40,57 @@ public sealed class StorageCeilings(BenchmarkStorage storage)
         }));
         return done / clock.Elapsed.TotalSeconds;
     }
+
+    async Task<TableClient> NewTableAsync(string name)
+    {
+        var table = new TableServiceClient(storage.Account, BenchmarkStorage.Prefixed(NewPrefix())).GetTableClient(name);
+        await table.CreateIfNotExistsAsync(default);
+        return table;
+    }
+
+    static TableEntity Entity(string pk, string rk, int n) => new(pk, rk) { ["Name"] = "bench", ["N"] = n };
+
+    public async Task<double> TableSingleInsertsPerSecondAsync(int total, int concurrency)
+    {
+        var table = await NewTableAsync("inserts");
+        return await Report.RateAsync(total, concurrency, i => table.AddEntityAsync(Entity($"p{i % 16}", $"r{i}", i)));
+    }
+
+    /// <summary>Entities per second written in 100-entity entity group transactions.</summary>
+    public async Task<double> TableBatchedEntitiesPerSecondAsync(int totalEntities, int concurrency)
+    {
+        var table = await NewTableAsync("batches");
+        var batches = Math.Max(1, totalEntities / 100);
+        var rate = await Report.RateAsync(batches, concurrency, b => table.SubmitTransactionAsync(
+            Enumerable.Range(0, 100).Select(i => new TableTransactionAction(TableTransactionActionType.Add, Entity($"p{b}", $"r{i}", i))).ToList()));
+        return rate * 100;
+    }
+
+    /// <summary>Get then conditional replace (If-Match) on distinct entities, as a ledger update does.</summary>
+    public async Task<double> TableConditionalReadModifyWritesPerSecondAsync(int total, int concurrency)
+    {
+        var table = await NewTableAsync("rmw");
+        await TableFill(table, total);
+        return await Report.RateAsync(total, concurrency, async i =>
+        {
+            var entity = (await table.GetEntityAsync($"p{i / 100}", $"r{i % 100}"))!;
+            entity["N"] = entity.GetInt32("N") + 1;
+            await table.UpdateEntityAsync(entity, entity.ETag);
+        });
+    }
+
+    /// <summary>Rows per second read by one query following continuation across pages.</summary>
+    public async Task<(double RowsPerSecond, int Rows)> TableScannedRowsPerSecondAsync(int rows)
+    {
+        var table = await NewTableAsync("scan");
+        await TableFill(table, rows);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var count = 0;
+        await foreach (var _ in table.QueryAsync()) count++;
+        return (count / clock.Elapsed.TotalSeconds, count);
+    }
+
+    static Task TableFill(TableClient table, int rows) =>
+        Report.RateAsync((rows + 99) / 100, 4, b => table.SubmitTransactionAsync(
+            Enumerable.Range(0, Math.Min(100, rows - b * 100)).Select(i => new TableTransactionAction(TableTransactionActionType.Add, Entity($"p{b}", $"r{i}", i))).ToList()));
 }
