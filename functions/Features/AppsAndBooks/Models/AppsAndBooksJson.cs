@@ -4,7 +4,9 @@ using System.Text.Json.Serialization;
 namespace ManagedDistribution.Features.AppsAndBooks.Models;
 
 /// <summary>Source-generated (de)serialisation of every Apps and Books wire type: camelCase,
-/// nulls left out of request bodies, unknown response fields ignored.</summary>
+/// nulls left out of request bodies, unknown response fields ignored. The generator sets
+/// init-only properties in one object initializer, so a key missing from the JSON arrives as
+/// null despite a property initializer: defaults therefore live in getters (<c>field ?? []</c>).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ServiceConfig))]
 [JsonSerializable(typeof(ClientConfig))]

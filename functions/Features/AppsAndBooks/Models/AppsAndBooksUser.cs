@@ -9,7 +9,7 @@ public sealed record AppsAndBooksUser
     public const string Associated = "Associated";
     public const string Retired = "Retired";
 
-    public string ClientUserId { get; init; } = "";
+    public string ClientUserId { get => field ?? ""; init; }
     public string? Email { get; init; }
     public string? IdHash { get; init; }
     public string? InviteCode { get; init; }
@@ -24,5 +24,5 @@ public sealed record RequestUser(string ClientUserId, string? Email = null, stri
 /// See https://developer.apple.com/documentation/devicemanagement/get-users-4mwln</summary>
 public sealed record GetUsersResponse : PagedResponse
 {
-    public IReadOnlyList<AppsAndBooksUser> Users { get; init; } = [];
+    public IReadOnlyList<AppsAndBooksUser> Users { get => field ?? []; init; }
 }

@@ -7,11 +7,11 @@ public sealed record Asset
     public const string App = "App";
     public const string Book = "Book";
 
-    public string AdamId { get; init; } = "";
-    public string PricingParam { get; init; } = AssetKey.Standard;
+    public string AdamId { get => field ?? ""; init; }
+    public string PricingParam { get => field ?? AssetKey.Standard; init; }
 
     /// <summary><c>App</c> or <c>Book</c>.</summary>
-    public string ProductType { get; init; } = "";
+    public string ProductType { get => field ?? ""; init; }
 
     /// <summary>Total licenses; int32 max (2147483647) for unlimited free assets.</summary>
     public int TotalCount { get; init; }
@@ -20,7 +20,7 @@ public sealed record Asset
     public int RetiredCount { get; init; }
     public bool DeviceAssignable { get; init; }
     public bool Revocable { get; init; }
-    public IReadOnlyList<string> SupportedPlatforms { get; init; } = [];
+    public IReadOnlyList<string> SupportedPlatforms { get => field ?? []; init; }
 
     public AssetKey Key => new(AdamId, PricingParam);
 }
@@ -29,5 +29,5 @@ public sealed record Asset
 /// See https://developer.apple.com/documentation/devicemanagement/get-assets-4ski1</summary>
 public sealed record GetAssetsResponse : PagedResponse
 {
-    public IReadOnlyList<Asset> Assets { get; init; } = [];
+    public IReadOnlyList<Asset> Assets { get => field ?? []; init; }
 }

@@ -7,8 +7,8 @@ namespace ManagedDistribution.Features.AppsAndBooks.Models;
 /// </summary>
 public sealed record Assignment
 {
-    public string AdamId { get; init; } = "";
-    public string PricingParam { get; init; } = AssetKey.Standard;
+    public string AdamId { get => field ?? ""; init; }
+    public string PricingParam { get => field ?? AssetKey.Standard; init; }
     public string? ClientUserId { get; init; }
     public string? SerialNumber { get; init; }
 
@@ -23,5 +23,5 @@ public sealed record Assignment
 /// See https://developer.apple.com/documentation/devicemanagement/getassignmentsresponse</summary>
 public sealed record GetAssignmentsResponse : PagedResponse
 {
-    public IReadOnlyList<Assignment> Assignments { get; init; } = [];
+    public IReadOnlyList<Assignment> Assignments { get => field ?? []; init; }
 }

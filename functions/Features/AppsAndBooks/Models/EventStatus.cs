@@ -14,11 +14,11 @@ public sealed record EventStatus : AppsAndBooksResponse
     public const string Failed = "FAILED";
 
     [JsonPropertyName("eventStatus")]
-    public string EventStatusValue { get; init; } = "";
+    public string EventStatusValue { get => field ?? ""; init; }
     public string? EventType { get; init; }
     public int NumCompleted { get; init; }
     public int NumRequested { get; init; }
-    public IReadOnlyList<AppsAndBooksError> Failures { get; init; } = [];
+    public IReadOnlyList<AppsAndBooksError> Failures { get => field ?? []; init; }
 
     public bool IsFinished => EventStatusValue is Complete or Failed;
 

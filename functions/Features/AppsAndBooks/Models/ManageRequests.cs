@@ -18,5 +18,5 @@ public sealed record ManageUsersRequest(IReadOnlyList<RequestUser> Users);
 /// See https://developer.apple.com/documentation/devicemanagement/eventresponse</summary>
 public sealed record EventResponse : AppsAndBooksResponse
 {
-    public string EventId { get; init; } = "";
+    public string EventId { get => field ?? ""; init; }
 }

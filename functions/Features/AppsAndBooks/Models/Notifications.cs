@@ -19,8 +19,8 @@ public sealed record AppsAndBooksNotification
     /// <summary>Every type we subscribe to (TEST_NOTIFICATION is always sent).</summary>
     public static IReadOnlyList<string> AllTypes { get; } = [AssetManagement, UserManagement, UserAssociated, AssetCount];
 
-    public string NotificationId { get; init; } = "";
-    public string NotificationType { get; init; } = "";
+    public string NotificationId { get => field ?? ""; init; }
+    public string NotificationType { get => field ?? ""; init; }
     public string? UId { get; init; }
     public JsonElement Notification { get; init; }
 }
@@ -28,31 +28,31 @@ public sealed record AppsAndBooksNotification
 /// <summary>ASSET_MANAGEMENT: a slice of an associate/disassociate/revoke event's outcome.</summary>
 public sealed record AssetManagementNotification
 {
-    public IReadOnlyList<Assignment> Assignments { get; init; } = [];
-    public string EventId { get; init; } = "";
+    public IReadOnlyList<Assignment> Assignments { get => field ?? []; init; }
+    public string EventId { get => field ?? ""; init; }
 
     /// <summary><c>SUCCESS</c> or <c>FAILURE</c>; on failure <see cref="Error"/> covers all listed assignments.</summary>
-    public string Result { get; init; } = "";
+    public string Result { get => field ?? ""; init; }
 
     /// <summary><c>ASSOCIATE</c>, <c>DISASSOCIATE</c> or <c>REVOKE</c>.</summary>
-    public string Type { get; init; } = "";
+    public string Type { get => field ?? ""; init; }
     public AppsAndBooksError? Error { get; init; }
 }
 
 /// <summary>USER_MANAGEMENT: outcome of a create/update/retire event (carries invite codes on CREATE).</summary>
 public sealed record UserManagementNotification
 {
-    public string EventId { get; init; } = "";
-    public string Result { get; init; } = "";
-    public string Type { get; init; } = "";
-    public IReadOnlyList<AppsAndBooksUser> Users { get; init; } = [];
+    public string EventId { get => field ?? ""; init; }
+    public string Result { get => field ?? ""; init; }
+    public string Type { get => field ?? ""; init; }
+    public IReadOnlyList<AppsAndBooksUser> Users { get => field ?? []; init; }
     public AppsAndBooksError? Error { get; init; }
 }
 
 /// <summary>USER_ASSOCIATED: users who accepted the invitation (status Associated, with idHash).</summary>
 public sealed record UserAssociatedNotification
 {
-    public IReadOnlyList<AppsAndBooksUser> AssociatedUsers { get; init; } = [];
+    public IReadOnlyList<AppsAndBooksUser> AssociatedUsers { get => field ?? []; init; }
 }
 
 /// <summary>ASSET_COUNT: licenses bought (+) or refunded/transferred out (−) outside our control.</summary>

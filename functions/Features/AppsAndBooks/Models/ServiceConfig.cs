@@ -9,9 +9,9 @@ public sealed record ServiceConfig
 {
     /// <summary>Raw <c>limits</c> map; read them through <see cref="Limits"/>.</summary>
     public IReadOnlyDictionary<string, int>? Limits { get; init; }
-    public IReadOnlyList<string> NotificationTypes { get; init; } = [];
-    public IReadOnlyDictionary<string, string> Urls { get; init; } = new Dictionary<string, string>();
-    public IReadOnlyList<ErrorCodeEntry> ErrorCodes { get; init; } = [];
+    public IReadOnlyList<string> NotificationTypes { get => field ?? []; init; }
+    public IReadOnlyDictionary<string, string> Urls { get => field ?? new Dictionary<string, string>(); init; }
+    public IReadOnlyList<ErrorCodeEntry> ErrorCodes { get => field ?? []; init; }
 
     /// <summary>The live limits, each falling back to Apple's documented example value if missing.</summary>
     public ServiceLimits EffectiveLimits => ServiceLimits.From(Limits);
