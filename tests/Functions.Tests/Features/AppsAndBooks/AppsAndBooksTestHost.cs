@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace ManagedDistribution.Tests.Features.AppsAndBooks;
@@ -34,13 +33,14 @@ internal sealed class AppsAndBooksTestHost : IAsyncDisposable
             MaxEventPollDelay = TimeSpan.FromMilliseconds(100),
         };
         configure?.Invoke(Options);
-        Client = new AppsAndBooksClient(http, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<AppsAndBooksClient>.Instance);
+        Client = new AppsAndBooksClient(http, Microsoft.Extensions.Options.Options.Create(Options), Time, Log);
     }
 
     public AppsAndBooksEmulator Emulator { get; }
     public AppsAndBooksOptions Options { get; }
     public AppsAndBooksClient Client { get; }
     public TestTimeProvider Time { get; } = new();
+    public ListLogger<AppsAndBooksClient> Log { get; } = new();
 
     public static async Task<AppsAndBooksTestHost> StartAsync(Action<AppsAndBooksOptions>? configure = null)
     {

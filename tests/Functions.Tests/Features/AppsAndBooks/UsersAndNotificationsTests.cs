@@ -114,3 +114,31 @@ public class UsersAndNotificationsTests
         Assert.Equal(9710, error.ErrorNumber);
     }
 }
+
+public class UserLifecycleTests
+{
+    [Fact]
+    public async Task RetiringReleasesAppLicensesButBooksStayConsumed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var test = await AppsAndBooksTestHost.StartAsync();
+        var (location, token) = test.NewLocation();
+        location.AddAsset("APP", 5);
+        location.AddAsset("BOOK", 5, productType: "Book");
+        await test.Client.WaitForEventAsync(token, (await test.Client.CreateUsersAsync(token, [new RequestUser("r-1")], ct))[0], ct);
+        await test.Client.WaitForEventAsync(token,
+            (await test.Client.AssociateAsync(token, [new AssetKey("APP"), new AssetKey("BOOK")], ["r-1"], null, ct))[0], ct);
+
+        var updated = await test.Client.WaitForEventAsync(token,
+            (await test.Client.UpdateUsersAsync(token, [new RequestUser("r-1", "new@example.org")], ct))[0], ct);
+        var retired = await test.Client.WaitForEventAsync(token, (await test.Client.RetireUsersAsync(token, ["r-1"], ct))[0], ct);
+
+        Assert.Equal((EventStatus.Complete, "UPDATE"), (updated.EventStatusValue, updated.EventType));
+        Assert.Equal(EventStatus.Complete, retired.EventStatusValue);
+        var remaining = (await test.Client.GetAssignmentsAsync(token, cancellationToken: ct)).Items;
+        Assert.Equal("BOOK", Assert.Single(remaining).AdamId);
+        var user = Assert.Single((await test.Client.GetUsersAsync(token, new UserFilter { ClientUserId = "r-1" }, ct)).Items);
+        Assert.Equal((AppsAndBooksUser.Retired, "new@example.org"), (user.Status, user.Email));
+        Assert.Empty((await test.Client.GetUsersAsync(token, new UserFilter { ActiveOnly = true }, ct)).Items);
+    }
+}
