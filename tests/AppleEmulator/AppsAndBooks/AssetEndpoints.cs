@@ -61,10 +61,11 @@ internal static class AssetEndpoints
         var (user, serial) = (context.Text("clientUserId"), context.Text("serialNumber"));
         var includeState = context.Flag("includeUserState") == true;
         var excludeInactive = context.Flag("excludeInactiveUsers") == true;
+        var key = "assignments" + string.Join('&', context.Request.Query.Where(q => q.Key != "pageIndex").Select(q => $"{q.Key}={q.Value}"));
         lock (location.Sync)
         {
             var since = context.Text("sinceVersionId") is { } v ? location.ParseVersionId(v) : 0;
-            return location.Assignments.Values
+            return location.Listing(key, () => location.Assignments.Values
                 .Where(a => a.Row.Version > since)
                 .Where(a => (adamId is null || a.Row.Key.Asset.AdamId == adamId) && (pricing is null || a.Row.Key.Asset.PricingParam == pricing)
                     && (user is null || a.Row.Key.ClientUserId == user) && (serial is null || a.Row.Key.SerialNumber == serial))
@@ -73,7 +74,7 @@ internal static class AssetEndpoints
                 .Where(a => !excludeInactive || a.Key.ClientUserId is null || a.User is not null)
                 .Select(a => new WireAssignment(a.Key.Asset.AdamId, a.Key.Asset.PricingParam, a.Key.ClientUserId, a.Key.SerialNumber,
                     includeState ? a.User?.IdHash : null, includeState && a.Key.ClientUserId is not null ? a.User?.Status ?? "Retired" : null))
-                .ToList();
+                .ToList());
         }
     }
 }

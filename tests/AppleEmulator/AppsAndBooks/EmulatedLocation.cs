@@ -23,7 +23,7 @@ public sealed partial class EmulatedLocation
         LocationName = locationName;
         ExpiresOn = expiresOn;
         UId = Random.Shared.NextInt64(1_000_000_000, 9_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var payload = JsonSerializer.Serialize(new { token = Guid.NewGuid().ToString("N"), expDate = AppleTime.Format(expiresOn), orgName });
+        var payload = JsonSerializer.Serialize(new { token = Guid.NewGuid().ToString("N"), expDate = AppleTime.Format(expiresOn), orgName }, WireJson.Options);
         SToken = Convert.ToBase64String(Encoding.UTF8.GetBytes(payload));
     }
 
@@ -43,7 +43,23 @@ public sealed partial class EmulatedLocation
     internal List<EmulatedUser> Users { get; } = [];
     internal Dictionary<string, EmulatedEvent> Events { get; } = [];
 
+    readonly Dictionary<string, (long Version, object Rows)> listings = [];
+
     internal long Version => version;
+
+    /// <summary>
+    /// The filtered, ordered rows of a read, computed once per data version: page requests of
+    /// one traversal then cost a slice, not a scan and sort (500,000-assignment reconciliations).
+    /// Call under <see cref="Sync"/>.
+    /// </summary>
+    internal List<T> Listing<T>(string key, Func<List<T>> compute)
+    {
+        if (listings.TryGetValue(key, out var cached) && cached.Version == version) return (List<T>)cached.Rows;
+        if (listings.Count > 16) listings.Clear();
+        var rows = compute();
+        listings[key] = (version, rows);
+        return rows;
+    }
     internal string VersionId => $"v{version}";
 
     internal long Bump() => ++version;
