@@ -1,3 +1,5 @@
+using ManagedDistribution.AppleEmulator.AppsAndBooks;
+
 namespace ManagedDistribution.AppleEmulator;
 
 /// <summary>Starts the emulator's Kestrel server in-process (tests) or as a program (run command).</summary>
@@ -12,9 +14,11 @@ public sealed class EmulatorHost : IAsyncDisposable
     public static async Task<EmulatorHost> StartAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddAppsAndBooksEmulator();
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapGet("/", () => "Apple services emulator");
+        app.MapAppsAndBooksEmulator();
         await app.StartAsync();
         return new EmulatorHost(app);
     }
