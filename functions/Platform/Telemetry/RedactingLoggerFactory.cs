@@ -40,31 +40,37 @@ sealed class RedactedState(string message, IReadOnlyList<KeyValuePair<string, ob
 
     public static RedactedState From<TState>(TState state, string formatted)
     {
-        var properties = state is IEnumerable<KeyValuePair<string, object?>> values ? Properties(values) : [];
+        var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? pairs.ToList() : [];
         // A secret-named property was formatted into the message verbatim: mask it there too.
-        foreach (var secret in SecretValues(state))
+        foreach (var secret in values.Where(IsSecretProperty).Select(p => Text(p.Value)).Where(v => v.Length >= 4))
             formatted = formatted.Replace(secret, SecretRedactor.Mask, StringComparison.Ordinal);
-        return new RedactedState(SecretRedactor.Redact(formatted), properties);
+        var message = SecretRedactor.Redact(formatted);
+        // A value the message redaction masked (e.g. the token after "Bearer ") is a secret as a property too.
+        bool MaskedInMessage(string text) => text.Length >= 4 && formatted.Contains(text, StringComparison.Ordinal)
+            && !message.Contains(text, StringComparison.Ordinal);
+        var properties = values
+            .Select(p => new KeyValuePair<string, object?>(p.Key, RedactValue(p, MaskedInMessage)))
+            .ToList();
+        return new RedactedState(message, properties);
     }
 
     public static IReadOnlyList<KeyValuePair<string, object?>> Properties(IEnumerable<KeyValuePair<string, object?>> values) =>
-        values.Select(p => new KeyValuePair<string, object?>(p.Key, RedactValue(p.Key, p.Value))).ToList();
+        values.Select(p => new KeyValuePair<string, object?>(p.Key, RedactValue(p, _ => false))).ToList();
 
-    static object? RedactValue(string name, object? value) => value switch
+    static object? RedactValue(KeyValuePair<string, object?> property, Func<string, bool> maskedInMessage) => property.Value switch
     {
         null => null,
-        _ when name != "{OriginalFormat}" && SecretRedactor.IsSecretName(name) => SecretRedactor.Mask,
+        _ when IsSecretProperty(property) => SecretRedactor.Mask,
+        bool or int or long or double or decimal or Guid or DateTimeOffset or DateTime or TimeSpan or Enum => property.Value,
+        var value when maskedInMessage(Text(value)) => SecretRedactor.Mask,
         string text => SecretRedactor.Redact(text),
-        bool or int or long or double or decimal or Guid or DateTimeOffset or DateTime or TimeSpan or Enum => value,
-        _ => SecretRedactor.Redact(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? ""),
+        var value => SecretRedactor.Redact(Text(value)),
     };
 
-    static IEnumerable<string> SecretValues<TState>(TState state) =>
-        state is IEnumerable<KeyValuePair<string, object?>> values
-            ? values.Where(p => p.Key != "{OriginalFormat}" && SecretRedactor.IsSecretName(p.Key))
-                .Select(p => Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture))
-                .OfType<string>().Where(s => s.Length >= 4)
-            : [];
+    static bool IsSecretProperty(KeyValuePair<string, object?> property) =>
+        property.Key != "{OriginalFormat}" && SecretRedactor.IsSecretName(property.Key);
+
+    static string Text(object? value) => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
 
     public KeyValuePair<string, object?> this[int index] => properties[index];
     public int Count => properties.Count;

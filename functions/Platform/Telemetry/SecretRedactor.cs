@@ -22,6 +22,7 @@ public static partial class SecretRedactor
         text = PlistSecret().Replace(text, m => m.Groups["open"].Value + Mask + m.Groups["close"].Value);
         text = Bearer().Replace(text, m => m.Groups["scheme"].Value + Mask);
         text = NamedSecret().Replace(text, m => m.Groups["prefix"].Value + Mask);
+        text = UnmistakableSecret().Replace(text, m => m.Groups["prefix"].Value + Mask);
         return LongBase64().Replace(text, Mask);
     }
 
@@ -39,6 +40,11 @@ public static partial class SecretRedactor
     [GeneratedRegex(@"(?<prefix>\b" + SecretNames + @"[""']?\s*[:=]\s*[""']?)(?!\*\*\*)[^\s""'<>;,&}\]]+",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NamedSecret();
+
+    // Names that only ever precede a secret may be followed by a plain space ("sToken eyJ...").
+    [GeneratedRegex(@"(?<prefix>\b(?:sToken|PushMagic|UnlockToken|BootstrapToken|AccountKey|ApiKey)s?\s+)(?!\*\*\*)[A-Za-z0-9+/=_\-.]{8,}",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex UnmistakableSecret();
 
     [GeneratedRegex(@"(?<open><key>\s*(?:[A-Za-z]*Token|PushMagic|Challenge)\s*</key>\s*<(?<tag>string|data)>)[^<]*(?<close></\k<tag>>)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

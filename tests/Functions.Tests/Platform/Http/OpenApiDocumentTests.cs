@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ManagedDistribution.Tests.Infrastructure;
@@ -19,7 +20,7 @@ public class OpenApiDocumentTests(AzuriteFixture azurite)
     async Task<string> FetchDocumentAsync(AppFactory app)
     {
         var json = await app.CreateClient().GetStringAsync("/api/openapi.json", Cancel);
-        return JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).ReplaceLineEndings("\n") + "\n";
+        return JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).ReplaceLineEndings("\n") + "\n";
     }
 
     [Fact]

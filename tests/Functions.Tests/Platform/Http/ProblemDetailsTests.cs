@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using ManagedDistribution.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ManagedDistribution.Tests.Platform.Http;
 
@@ -13,6 +14,8 @@ public sealed class ProblemDetailsTests(AzuriteFixture azurite) : IAsyncDisposab
     readonly AppFactory app = new(azurite)
     {
         MapEndpoints = ProbeEndpoints.Map,
+        // The validation source generator only sees this assembly's types through its own AddValidation call.
+        ConfigureServices = services => services.AddValidation(),
         Settings = { ["Http:MaxRequestBodyBytes"] = Limit.ToString() },
     };
 
