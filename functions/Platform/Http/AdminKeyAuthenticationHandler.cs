@@ -32,7 +32,7 @@ public sealed class AdminKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
 
         var keyIndex = MatchKey(header[BearerPrefix.Length..].Trim());
-        if (keyIndex < 0) return Task.FromResult(AuthenticateResult.Fail("The bearer key is not an admin API key."));
+        if (keyIndex < 0) return Task.FromResult(AuthenticateResult.Fail("The presented key is not an admin API key."));
 
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, "admin"), new Claim("admin_key", keyIndex.ToString(System.Globalization.CultureInfo.InvariantCulture))],
@@ -63,7 +63,7 @@ public sealed class AdminKeyAuthenticationHandler(
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = wrongKey ? "Bearer error=\"invalid_token\"" : "Bearer";
         await WriteProblemAsync(Problems.Create(ProblemCodes.Unauthorized, wrongKey
-            ? "The bearer key is not valid."
+            ? "The presented key is not an admin API key."
             : "Send 'Authorization: Bearer <admin API key>'."));
     }
 

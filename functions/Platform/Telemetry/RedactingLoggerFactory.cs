@@ -19,7 +19,8 @@ sealed class RedactingLogger(ILogger inner) : ILogger
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => state switch
     {
         string text => inner.BeginScope(SecretRedactor.Redact(text)),
-        IEnumerable<KeyValuePair<string, object?>> values => inner.BeginScope(RedactedState.Properties(values)),
+        IEnumerable<KeyValuePair<string, object?>> values =>
+            inner.BeginScope(new RedactedState(SecretRedactor.Redact(state.ToString() ?? ""), RedactedState.Properties(values))),
         _ => inner.BeginScope(state),
     };
 

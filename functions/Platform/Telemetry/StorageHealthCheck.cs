@@ -17,7 +17,8 @@ sealed class StorageHealthCheck(IStorageProbe probe, ILogger<StorageHealthCheck>
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException or IOException)
         {
-            logger.LogWarning(e, "Storage probe failed");
+            // The message names the endpoint, which the anonymous answer leaves out; a stack trace adds nothing.
+            logger.LogWarning("Storage probe failed: {Error}", e.Message);
             return HealthCheckResult.Unhealthy(Describe(e));
         }
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -11,8 +12,23 @@ namespace ManagedDistribution.Platform.Telemetry;
 /// </summary>
 public static class TelemetryModule
 {
+    /// <summary>
+    /// Default levels: one request line from HttpLogging instead of the framework's start/finish
+    /// pair (which also prints query strings). Any <c>Logging:LogLevel:*</c> setting overrides them.
+    /// </summary>
+    static readonly Dictionary<string, string?> LogLevelDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.AspNetCore.HttpLogging"] = "Information",
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+    };
+
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
+        // Lowest precedence, and in code rather than appsettings.json: under the Functions host the
+        // content root is the script root, not the folder holding the executable.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LogLevelDefaults });
         if (builder.Environment.IsDevelopment())
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         else

@@ -32,4 +32,22 @@ public class RedactingLoggerFactoryTests(AzuriteFixture azurite)
                 Assert.DoesNotContain(secret, entry.AllText);
         Assert.Contains(logged, e => e.Message.Contains("DEV-1"));
     }
+
+    [Fact]
+    public async Task RequestLogsCarryNeitherHeadersNorBodies()
+    {
+        var capture = new CapturingLoggerProvider();
+        await using var app = new AppFactory(azurite, adminKeys: [BearerKey])
+        {
+            MapEndpoints = ManagedDistribution.Tests.Platform.Http.ProbeEndpoints.Map,
+            ConfigureLogging = l => l.AddProvider(capture),
+        };
+        var body = new StringContent($$"""{"name":"{{PushMagic}}","count":"{{SToken}}"}""", System.Text.Encoding.UTF8, "application/json");
+        await app.CreateAdminClient().PostAsync("/api/test/echo?sig=" + AccountKey, body, TestContext.Current.CancellationToken);
+
+        Assert.Contains(capture.Entries, e => e.Category.Contains("HttpLogging") && e.Message.Contains("/api/test/echo") && e.Message.Contains("400"));
+        foreach (var entry in capture.Entries)
+            foreach (var secret in new[] { SToken, AccountKey, BearerKey, PushMagic })
+                Assert.DoesNotContain(secret, entry.AllText);
+    }
 }
