@@ -13,6 +13,9 @@ sealed partial class ApiExceptionHandler(IProblemDetailsService problemDetails, 
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        // The caller went away: nobody to answer and nothing went wrong on our side.
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested) return true;
+
         var (problem, expected) = Classify(exception);
         if (expected) LogRejected(logger, problem.Status ?? 400, problem.Extensions[Problems.CodeExtension]);
         else LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
