@@ -1,4 +1,6 @@
+using ManagedDistribution.Platform.Http;
 using ManagedDistribution.Platform.Storage;
+using ManagedDistribution.Platform.Telemetry;
 
 namespace ManagedDistribution.Platform;
 
@@ -8,17 +10,22 @@ public static class PlatformModule
     public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder)
     {
         builder.Services.AddStorage(builder.Configuration);
+        builder.AddTelemetry();
+        builder.AddHttpEdge();
         return builder;
     }
 
     public static WebApplication UsePlatform(this WebApplication app)
     {
+        app.UseTelemetry();
+        app.UseHttpEdge();
         return app;
     }
 
     public static WebApplication MapPlatform(this WebApplication app)
     {
-        app.MapGet("/api/health", () => Results.Ok());
+        app.MapHealth();
+        app.MapHttpEdge();
         return app;
     }
 }
