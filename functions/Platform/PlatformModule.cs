@@ -1,3 +1,4 @@
+using ManagedDistribution.Platform.Hosting;
 using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Platform;
@@ -8,6 +9,7 @@ public static class PlatformModule
     public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder)
     {
         builder.Services.AddStorage(builder.Configuration);
+        builder.AddHosting();
         return builder;
     }
 
@@ -19,6 +21,7 @@ public static class PlatformModule
     public static WebApplication MapPlatform(this WebApplication app)
     {
         app.MapGet("/api/health", () => Results.Ok());
+        app.MapInvocations();
         return app;
     }
 }
