@@ -33,6 +33,7 @@ sealed partial class TimerScheduler(
         LogScheduled(function.Name, expression);
 
         DateTimeOffset? last = null;
+        var overran = false;
         var scheduled = Next(schedule, time.GetUtcNow());
         while (true)
         {
@@ -42,13 +43,15 @@ sealed partial class TimerScheduler(
             var now = time.GetUtcNow();
             var following = Next(schedule, scheduled);
             var invocation = new TimerInvocation(function.Name, Guid.NewGuid().ToString(), scheduled,
-                IsPastDue: now - scheduled > PastDueAfter, new TimerScheduleStatus(last, following, now));
+                IsPastDue: overran || now - scheduled > PastDueAfter, new TimerScheduleStatus(last, following, now));
             try { await invoker.InvokeAsync(function, invocation, AbortToken); }
             catch (Exception) when (!AbortToken.IsCancellationRequested) { } // logged by the invoker; next occurrence is the retry
             catch (Exception) { return; } // shutdown deadline
 
             last = scheduled;
-            scheduled = LatestDue(schedule, following, time.GetUtcNow());
+            var finished = time.GetUtcNow();
+            overran = following <= finished;
+            scheduled = LatestDue(schedule, following, finished);
         }
     }
 
