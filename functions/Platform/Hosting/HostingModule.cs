@@ -28,7 +28,7 @@ public static class HostingModule
     {
         if (services.Any(d => d.ServiceType == typeof(FunctionRegistry))) return services;
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.SectionName)
-            .Validate(HostingOptions.IsValid, "Hosting options are out of range (BatchSize 1-32, LeaseDuration >= 1 s, ...).")
+            .Validate(HostingOptions.IsValid, "Hosting options out of range: BatchSize 1-32, LeaseDuration whole seconds >= 1, MaxPollingInterval >= MinPollingInterval > 0.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => FunctionsHostEnvironment.From(sp.GetRequiredService<IConfiguration>()));
@@ -44,7 +44,7 @@ public static class HostingModule
     /// </summary>
     public static WebApplication MapInvocations(this WebApplication app)
     {
-        app.MapGet("/", () => TypedResults.Text("ready")).ExcludeFromDescription();
+        app.MapGet("/", () => TypedResults.Text("ready")).ExcludeFromDescription().AllowAnonymous();
         if (InvocationEndpoints.Enabled(app))
             InvocationEndpoints.Map(app, app.Services.GetRequiredService<FunctionRegistry>());
         return app;

@@ -16,9 +16,9 @@ public sealed class HostingOptions
     public bool RunTriggers { get; set; } = true;
 
     /// <summary>
-    /// Whether <c>POST /&lt;FunctionName&gt;</c> is mapped. Default (null): under the Functions host,
-    /// or in the Development environment (tests, local runs). Production standalone deployments keep
-    /// them off: nothing but the host should invoke a handler by HTTP.
+    /// Whether <c>POST /&lt;FunctionName&gt;</c> is mapped when standalone. Default (null): only in the
+    /// Development environment (tests, local runs); nothing but the host should invoke a handler by
+    /// HTTP in production. Under the Functions host they are always mapped.
     /// </summary>
     public bool? InvocationEndpoints { get; set; }
 
@@ -53,6 +53,7 @@ public sealed class HostingOptions
 
     internal static bool IsValid(HostingOptions o) =>
         o.BatchSize is >= 1 and <= 32 && o.NewBatchThreshold >= 0 && o.MaxDequeueCount >= 1
-        && o.RetryDelay >= TimeSpan.Zero && o.LeaseDuration >= TimeSpan.FromSeconds(1)
+        && o.RetryDelay >= TimeSpan.Zero
+        && o.LeaseDuration >= TimeSpan.FromSeconds(1) && o.LeaseDuration.Ticks % TimeSpan.TicksPerSecond == 0
         && o.MinPollingInterval > TimeSpan.Zero && o.MaxPollingInterval >= o.MinPollingInterval;
 }

@@ -18,13 +18,16 @@ namespace ManagedDistribution.Platform.Hosting;
 /// </remarks>
 static class InvocationEndpoints
 {
+    /// <summary>Always under the host (it cannot work without them); standalone per option, default Development only.</summary>
     public static bool Enabled(WebApplication app) =>
-        app.Services.GetRequiredService<IOptions<HostingOptions>>().Value.InvocationEndpoints
-        ?? (app.Services.GetRequiredService<FunctionsHostEnvironment>().IsFunctionsHost || app.Environment.IsDevelopment());
+        app.Services.GetRequiredService<FunctionsHostEnvironment>().IsFunctionsHost
+        || (app.Services.GetRequiredService<IOptions<HostingOptions>>().Value.InvocationEndpoints ?? app.Environment.IsDevelopment());
 
     public static void Map(IEndpointRouteBuilder endpoints, FunctionRegistry registry)
     {
-        var group = endpoints.MapGroup("").ExcludeFromDescription();
+        // Anonymous on purpose: the caller is the host on loopback, which sends no credentials;
+        // the loopback check below is the gate, not an app-wide authorization policy.
+        var group = endpoints.MapGroup("").ExcludeFromDescription().AllowAnonymous();
         foreach (var function in registry.Functions)
             group.MapPost("/" + function.Name, (HttpContext context, FunctionInvoker invoker, TimeProvider time, ILoggerFactory logs) =>
                 InvokeAsync(context, function, invoker, time, logs.CreateLogger(typeof(InvocationEndpoints))))
