@@ -1,10 +1,11 @@
+using ManagedDistribution.Platform.Hosting;
 using ManagedDistribution.Platform.Http;
 using ManagedDistribution.Platform.Storage;
 using ManagedDistribution.Platform.Telemetry;
 
 namespace ManagedDistribution.Platform;
 
-/// <summary>Cross-cutting services every feature relies on: storage, HTTP edge, hosting.</summary>
+/// <summary>Cross-cutting services every feature relies on: storage, telemetry, HTTP edge, hosting.</summary>
 public static class PlatformModule
 {
     public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder)
@@ -12,6 +13,7 @@ public static class PlatformModule
         builder.Services.AddStorage(builder.Configuration);
         builder.AddTelemetry();
         builder.AddHttpEdge();
+        builder.AddHosting();
         return builder;
     }
 
@@ -26,6 +28,7 @@ public static class PlatformModule
     {
         app.MapHealth();
         app.MapHttpEdge();
+        app.MapInvocations();
         return app;
     }
 }
