@@ -1,0 +1,63 @@
+namespace ManagedDistribution.Features.Devices;
+
+/// <summary>
+/// What other features may ask of the device registry. Implemented by the Devices feature
+/// (DeviceStore); the Directory feature uses it to refuse deleting a user or group that devices
+/// still refer to, and group membership uses it to check device ids.
+/// </summary>
+public interface IDeviceDirectory
+{
+    Task<bool> ExistsAsync(string deviceId, CancellationToken cancellationToken);
+
+    /// <summary>Ids of the devices associated with <paramref name="userId"/> (one partition read of the by-user index).</summary>
+    Task<IReadOnlyList<string>> DeviceIdsForUserAsync(string userId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A command channel: the device channel (id = device id, i.e. UDID or EnrollmentID) or a macOS
+/// user channel (id = "{deviceId}:{userId}"). Commands, pushes and check-ins are per channel.
+/// </summary>
+public readonly record struct ChannelId(string DeviceId, string? UserId = null)
+{
+    public override string ToString() => UserId is null ? DeviceId : $"{DeviceId}:{UserId}";
+
+    public static ChannelId Parse(string value)
+    {
+        var colon = value.IndexOf(':');
+        return colon < 0 ? new ChannelId(value) : new ChannelId(value[..colon], value[(colon + 1)..]);
+    }
+}
+
+/// <summary>What the push delivery workflow needs to wake one channel, and to know whether it did.</summary>
+public sealed record PushTargetInfo(
+    ChannelId Channel,
+    byte[] Token,
+    string PushMagic,
+    string Topic,
+    bool TokenUsable,
+    DateTimeOffset? LastCheckinAt);
+
+/// <summary>Implemented by the Devices feature for the push delivery workflow.</summary>
+public interface IPushTargets
+{
+    /// <summary>Null when the channel is unknown or not enrolled (no TokenUpdate yet).</summary>
+    Task<PushTargetInfo?> GetAsync(ChannelId channel, CancellationToken cancellationToken);
+
+    /// <summary>APNs said the token is bad or unregistered: stop pushing it until the next TokenUpdate.</summary>
+    Task MarkTokenUnusableAsync(ChannelId channel, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Whether commands still wait (queued or not-now) for the channel.</summary>
+    Task<bool> HasWaitingCommandsAsync(ChannelId channel, CancellationToken cancellationToken);
+
+    /// <summary>Marks the channel's waiting commands expired (the device never came back); returns how many.</summary>
+    Task<int> ExpireWaitingCommandsAsync(ChannelId channel, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Implemented by the push delivery workflow: called after commands were queued for channels.
+/// Returns the task id shown by <c>GET /api/tasks/{id}</c>. Idempotent per <paramref name="idempotencyKey"/>.
+/// </summary>
+public interface IPushScheduler
+{
+    Task<string> SchedulePushesAsync(IReadOnlyCollection<ChannelId> channels, string reason, string idempotencyKey, CancellationToken cancellationToken);
+}

@@ -1,0 +1,10 @@
+namespace ManagedDistribution.Features.Directory;
+
+/// <summary>The fields other features need of a user (devices show it, invitations address it).</summary>
+public sealed record UserSummary(string Id, string ShortName, string FullName, string? Email, string? ManagedAppleId, string? PreferredLanguage);
+
+/// <summary>What other features may ask of the user directory. Implemented by the Directory feature.</summary>
+public interface IUserDirectory
+{
+    Task<UserSummary?> GetUserAsync(string userId, CancellationToken cancellationToken);
+}
