@@ -21,19 +21,20 @@ public sealed class BenchmarkEmulator(Uri baseUrl, Process? process, Func<ValueT
         }
     }
 
-    public static async Task<BenchmarkEmulator> StartInProcessAsync(string certificateFolder)
+    public static async Task<BenchmarkEmulator> StartInProcessAsync(string certificateFolder, int streamsPerConnection)
     {
-        var apns = await ApnsEmulator.StartAsync(new EmulatorOptions { ApnsLogCapacity = 1000 }, TestPkiFolder.LoadOrCreate(certificateFolder).Pki);
+        var apns = await ApnsEmulator.StartAsync(new EmulatorOptions { ApnsLogCapacity = 1000, ApnsMaxStreamsPerConnection = streamsPerConnection }, TestPkiFolder.LoadOrCreate(certificateFolder).Pki);
         return new BenchmarkEmulator(apns.BaseUrl, null, apns.DisposeAsync);
     }
 
     /// <summary>Starts the emulator's own build output (copied next to ours) and waits for its ready line.</summary>
-    public static async Task<BenchmarkEmulator> StartProcessAsync(string certificateFolder)
+    public static async Task<BenchmarkEmulator> StartProcessAsync(string certificateFolder, int streamsPerConnection)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "AppleEmulator.dll");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { dll, ApnsOnlyProgram.Flag, "--Emulator:CertificateFolder=" + certificateFolder, "--Emulator:ApnsLogCapacity=1000" },
+            ArgumentList = { dll, ApnsOnlyProgram.Flag, "--Emulator:CertificateFolder=" + certificateFolder, "--Emulator:ApnsLogCapacity=1000",
+                "--Emulator:ApnsMaxStreamsPerConnection=" + streamsPerConnection },
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };

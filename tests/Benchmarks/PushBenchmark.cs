@@ -10,7 +10,7 @@ namespace ManagedDistribution.Benchmarks;
 /// MDM pushes/s from one <see cref="ApnsClient"/> to the emulated APNs (HTTP/2, TLS, client
 /// certificate). The emulator runs as a separate process by default so it does not share the
 /// client's thread pool and GC (<c>--in-process</c> to compare).
-/// Options: <c>--count 200000 --parallel 256 --in-process</c>. Target: ≥ 10,000 pushes/s (DESIGN.md §5).
+/// Options: <c>--count 200000 --parallel 256 --streams 1000 (per connection, server side) --in-process</c>. Target: ≥ 10,000 pushes/s (DESIGN.md §5).
 /// </summary>
 public static class PushBenchmark
 {
@@ -18,10 +18,11 @@ public static class PushBenchmark
     {
         var count = IntOption(args, "--count", 200_000);
         var parallel = IntOption(args, "--parallel", 256);
+        var streams = IntOption(args, "--streams", 1000);
         var inProcess = args.Contains("--in-process");
         var folder = Path.Combine(Path.GetTempPath(), "md-push-benchmark-certificates");
 
-        await using var emulator = inProcess ? await BenchmarkEmulator.StartInProcessAsync(folder) : await BenchmarkEmulator.StartProcessAsync(folder);
+        await using var emulator = inProcess ? await BenchmarkEmulator.StartInProcessAsync(folder, streams) : await BenchmarkEmulator.StartProcessAsync(folder, streams);
         var certificates = TestPkiFolder.LoadOrCreate(folder);
         using var client = new ApnsClient(Options.Create(new ApnsOptions
         {
