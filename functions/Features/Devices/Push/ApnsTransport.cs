@@ -40,6 +40,8 @@ sealed class ApnsTransport : IDisposable
             KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             ConnectTimeout = TimeSpan.FromSeconds(10),
+            // APNs never redirects; without redirects and cookies the handler pipeline is one layer shorter.
+            AllowAutoRedirect = false,
             UseCookies = false,
             UseProxy = false,
             SslOptions = new SslClientAuthenticationOptions
