@@ -1,3 +1,4 @@
+using ManagedDistribution.AppleEmulator.AppsAndBooks;
 using ManagedDistribution.AppleEmulator.Apns;
 using ManagedDistribution.AppleEmulator.Certificates;
 
@@ -28,9 +29,11 @@ public sealed class EmulatorHost : IAsyncDisposable
         builder.Services.AddSingleton(certificates);
         var apns = await ApnsEmulator.StartAsync(options, certificates.Pki);
         builder.Services.AddSingleton(apns).AddSingleton(apns.Registry);
+        builder.Services.AddAppsAndBooksEmulator();
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapGet("/", () => "Apple services emulator");
+        app.MapAppsAndBooksEmulator();
         await app.StartAsync();
         return new EmulatorHost(app);
     }

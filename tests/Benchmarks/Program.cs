@@ -4,6 +4,7 @@ using ManagedDistribution.Benchmarks;
 // Usage: dotnet run -c Release --project tests/Benchmarks -- <name> [options]
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["storage"] = StorageBenchmark.RunAsync,
     ["push"] = PushBenchmark.RunAsync,
 };
 

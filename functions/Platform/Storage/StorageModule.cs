@@ -4,12 +4,16 @@ public static class StorageModule
 {
     /// <summary>
     /// Registers the storage account from <c>AzureWebJobsStorage</c> (connection string, default
-    /// <c>UseDevelopmentStorage=true</c>) and the <c>Storage</c> options.
+    /// <c>UseDevelopmentStorage=true</c>), the <c>Storage</c> options and the service clients.
     /// </summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
-        services.AddSingleton(_ => StorageAccount.Parse(configuration["AzureWebJobsStorage"] ?? "UseDevelopmentStorage=true"));
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName)
+            .Validate(o => StorageOptions.IsValidPrefix(o.Prefix), "Storage:Prefix must be empty or 1-20 lowercase letters and digits starting with a letter.")
+            .ValidateOnStart();
+        services.AddSingleton(_ => StorageConnection.Resolve(configuration));
+        services.AddSingleton<QueueServiceClient>();
+        services.AddSingleton<TableServiceClient>();
         return services;
     }
 }

@@ -5,7 +5,7 @@ namespace ManagedDistribution.Platform.Storage;
 /// RequestFailedException: the HTTP status and the service error code (x-ms-error-code or the
 /// error body). Stores above the clients translate 404/409/412 into result values.
 /// </summary>
-public sealed class StorageRequestFailedException(int status, string? errorCode, string message, Exception? inner = null)
+public class StorageRequestFailedException(int status, string? errorCode, string message, Exception? inner = null)
     : Exception(message, inner)
 {
     public int Status { get; } = status;
