@@ -30,6 +30,12 @@ sealed class AuthOptionsValidator(IHostEnvironment environment) : IValidateOptio
                 "No admin API key is configured: set Auth:AdminApiKeys (environment variable Auth__AdminApiKeys__0) " +
                 "to a random string of at least " + AuthOptions.MinimumKeyLength + " characters.");
 
+        // App Service passes an unresolved Key Vault reference through as literal text; it must
+        // never become an accepted key.
+        var unresolved = options.AdminApiKeys.FindIndex(k => k.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase));
+        if (unresolved >= 0)
+            return ValidateOptionsResult.Fail($"Auth:AdminApiKeys:{unresolved} is an unresolved Key Vault reference: check the secret exists and the app's identity can read it.");
+
         var weak = options.AdminApiKeys
             .Select((key, index) => (key, index))
             .Where(k => string.IsNullOrWhiteSpace(k.key) || k.key.Trim().Length < AuthOptions.MinimumKeyLength || k.key.Any(char.IsWhiteSpace))

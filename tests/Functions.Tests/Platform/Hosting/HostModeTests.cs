@@ -25,6 +25,7 @@ public class HostModeTests(AzuriteFixture azurite)
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(),
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{urlsPort}",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Auth__AdminApiKeys__0"] = AppFactory.NewAdminKey(),
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Storage__Prefix"] = AzuriteFixture.NewPrefix(),
         }, out var output);

@@ -33,6 +33,7 @@ sealed class HostingAppFactory(AzuriteFixture azurite, IReadOnlyDictionary<strin
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Storage:Prefix"] = Prefix,
+            ["Auth:AdminApiKeys:0"] = AppFactory.NewAdminKey(),
             ["Hosting:MinPollingInterval"] = "00:00:00.050",
             ["Hosting:MaxPollingInterval"] = "00:00:00.200",
             ["Hosting:RetryDelay"] = "00:00:00",
