@@ -1,13 +1,16 @@
+using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
+builder.Services.AddDevices();
 
 var app = builder.Build();
 
 app.UsePlatform();
 app.MapPlatform();
+app.MapDevices();
 
 app.Run();
 
