@@ -19,7 +19,7 @@ public static class DeviceEndpoints
     public static IEndpointRouteBuilder MapDeviceAdmin(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapApiGroup("/devices", "Devices");
-        group.MapGet("/", ListAsync).WithSummary("List devices, filtered by platform, enrollmentState and userId.");
+        group.MapGet("", ListAsync).WithSummary("List devices, filtered by platform, enrollmentState and userId.");
         group.MapGet("/{id}", GetAsync).WithSummary("One device, with its user channels.").ProducesProblem(404);
         group.MapPatch("/{id}", RenameAsync).WithSummary("Rename a device (name null or empty clears it).").ProducesProblem(404);
         group.MapPut("/{id}/user", AssociateAsync).WithSummary("Associate the device with a user.").ProducesProblem(400).ProducesProblem(404);
