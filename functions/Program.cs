@@ -1,9 +1,13 @@
+using ManagedDistribution.Features.AppsAndBooks;
 using ManagedDistribution.Features.Devices;
+using ManagedDistribution.Features.Devices.Push;
 using ManagedDistribution.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
+builder.Services.AddAppsAndBooks();
+builder.Services.AddPush();
 builder.Services.AddDevices();
 
 var app = builder.Build();
