@@ -99,7 +99,7 @@ public sealed class CommandRecord
         ETag = entity.ETag,
     };
 
-    /// <summary>Keeps the response, cut to what one entity can hold; returns false when it had to cut.</summary>
+    /// <summary>Keeps the response, cut to what one entity can hold (<see cref="ResponseTruncated"/> says whether it was cut).</summary>
     public void SetResponse(string? response)
     {
         var limit = ChunkChars * MaxChunks;
