@@ -1,3 +1,5 @@
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
 using ManagedDistribution.Features.Devices.Protocol.Plist;
 
 namespace ManagedDistribution.AppleEmulator.Devices;
@@ -78,5 +80,13 @@ public static class MdmMessages
         message.Add("UserID", user.UserId);
         message.Add("UserShortName", user.ShortName);
         message.Add("UserLongName", user.LongName);
+    }
+
+    /// <summary>Base64 of a detached CMS SignedData over <paramref name="body"/>, signer certificate embedded.</summary>
+    public static string Sign(byte[] body, X509Certificate2 identity)
+    {
+        var cms = new SignedCms(new ContentInfo(body), detached: true);
+        cms.ComputeSignature(new CmsSigner(identity) { IncludeOption = X509IncludeOption.EndCertOnly });
+        return Convert.ToBase64String(cms.Encode());
     }
 }

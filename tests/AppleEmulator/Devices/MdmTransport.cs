@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 
 namespace ManagedDistribution.AppleEmulator.Devices;
@@ -39,16 +38,8 @@ sealed class MdmTransport(HttpClient http, Uri checkinUrl, Uri connectUrl)
             Content = new ByteArrayContent(body),
         };
         request.Content.Headers.ContentType = endpoint == MdmEndpoint.Checkin ? CheckinType : ConnectType;
-        if (identity is not null) request.Headers.TryAddWithoutValidation(SignatureHeader, Sign(body, identity));
+        if (identity is not null) request.Headers.TryAddWithoutValidation(SignatureHeader, MdmMessages.Sign(body, identity));
         using var response = await http.SendAsync(request, cancellationToken);
         return new MdmExchange((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(cancellationToken));
-    }
-
-    /// <summary>Base64 of a detached CMS SignedData over <paramref name="body"/>, signer certificate embedded.</summary>
-    public static string Sign(byte[] body, X509Certificate2 identity)
-    {
-        var cms = new SignedCms(new ContentInfo(body), detached: true);
-        cms.ComputeSignature(new CmsSigner(identity) { IncludeOption = X509IncludeOption.EndCertOnly });
-        return Convert.ToBase64String(cms.Encode());
     }
 }
