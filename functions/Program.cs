@@ -1,8 +1,12 @@
+using ManagedDistribution.Features.AppsAndBooks;
+using ManagedDistribution.Features.Devices.Push;
 using ManagedDistribution.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
+builder.Services.AddAppsAndBooks();
+builder.Services.AddPush();
 
 var app = builder.Build();
 
