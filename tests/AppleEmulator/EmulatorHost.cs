@@ -1,6 +1,7 @@
 using ManagedDistribution.AppleEmulator.AppsAndBooks;
 using ManagedDistribution.AppleEmulator.Apns;
 using ManagedDistribution.AppleEmulator.Certificates;
+using ManagedDistribution.AppleEmulator.Devices;
 
 namespace ManagedDistribution.AppleEmulator;
 
@@ -15,6 +16,7 @@ public sealed class EmulatorHost : IAsyncDisposable
     public EmulatorOptions Options => app.Services.GetRequiredService<EmulatorOptions>();
     public TestPkiFolder Certificates => app.Services.GetRequiredService<TestPkiFolder>();
     public ApnsEmulator Apns => app.Services.GetRequiredService<ApnsEmulator>();
+    public DeviceSimulator Devices => app.Services.GetRequiredService<DeviceSimulator>();
 
     public static Task<EmulatorHost> StartAsync(string[] args, Action<WebApplicationBuilder>? configure = null) =>
         StartAsync(args, null, configure);
@@ -30,10 +32,12 @@ public sealed class EmulatorHost : IAsyncDisposable
         var apns = await ApnsEmulator.StartAsync(options, certificates.Pki);
         builder.Services.AddSingleton(apns).AddSingleton(apns.Registry);
         builder.Services.AddAppsAndBooksEmulator();
+        builder.Services.AddDeviceSimulator();
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapGet("/", () => "Apple services emulator");
         app.MapAppsAndBooksEmulator();
+        app.MapDeviceSimulator();
         await app.StartAsync();
         return new EmulatorHost(app);
     }

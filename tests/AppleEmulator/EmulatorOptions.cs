@@ -1,3 +1,5 @@
+using ManagedDistribution.AppleEmulator.Devices;
+
 namespace ManagedDistribution.AppleEmulator;
 
 /// <summary>
@@ -23,4 +25,7 @@ public sealed class EmulatorOptions
 
     /// <summary>How many delivered pushes the APNs endpoint keeps in its log (oldest dropped first).</summary>
     public int ApnsLogCapacity { get; set; } = 100_000;
+
+    /// <summary>The device simulator (<c>Emulator:Devices:…</c>), see <c>Devices/DeviceSimulatorOptions</c>.</summary>
+    public DeviceSimulatorOptions Devices { get; set; } = new();
 }

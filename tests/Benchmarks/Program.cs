@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["storage"] = StorageBenchmark.RunAsync,
     ["startup"] = StartupBenchmark.RunAsync,
     ["push"] = PushBenchmark.RunAsync,
+    ["devices"] = DevicesBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
