@@ -1,13 +1,19 @@
+using ManagedDistribution.Features.Devices.Push;
+using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Platform;
+using ManagedDistribution.Platform.Workflows;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
+builder.Services.AddWorkflows();
+builder.Services.AddPushDelivery();
 
 var app = builder.Build();
 
 app.UsePlatform();
 app.MapPlatform();
+app.MapTasks();
 
 app.Run();
 

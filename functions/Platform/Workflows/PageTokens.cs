@@ -13,6 +13,13 @@ public static class PageTokens
         ? null
         : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(token.NextPartitionKey + Separator + token.NextRowKey));
 
+    /// <summary>Whether <see cref="Decode"/> accepts the token (null and empty do).</summary>
+    public static bool IsValid(string? token)
+    {
+        try { Decode(token); return true; }
+        catch (FormatException) { return false; }
+    }
+
     /// <summary>Null for null/empty; <see cref="FormatException"/> for anything we did not hand out.</summary>
     public static TableContinuationToken? Decode(string? token)
     {
