@@ -73,10 +73,8 @@ public sealed partial class WorkflowEngine
         {
             var open = chunkItems.Values.Where(i => !i.Terminal && i.Wave < wave).ToList();
             var result = open.Count == 0 ? new WorkflowChunkResult([], null) : await processor.ProcessAsync(new WorkflowChunk(workflow, chunk, wave, open), cancellationToken);
-            summary.Wave = wave;
-            summary.WaveMessageId = messageId;
             var nextAt = result.NextWaveAfter is { } after ? time.GetUtcNow() + after : (DateTimeOffset?)null;
-            summary = await CommitAsync(id, chunk, summary, chunkItems, result.Updated, wave, nextAt, cancellationToken);
+            summary = await CommitAsync(id, chunk, summary, chunkItems, result.Updated, wave, (messageId, nextAt), cancellationToken);
         }
         // Committed now or by an earlier delivery of this very message: arm the timer or finish.
         if (summary.Open > 0 && summary.NextWaveAt is { } at)
@@ -110,7 +108,6 @@ public sealed partial class WorkflowEngine
             .Select(i => i with { State = WorkflowItemStates.Cancelled, Terminal = true, Error = "cancelled", UpdatedAt = now }).ToList();
         if (cancelled.Count > 0)
         {
-            summary.NextWaveAt = null;
             await CommitAsync(workflow.Id, chunk, summary, chunkItems, cancelled, summary.Wave, null, cancellationToken);
         }
         await TryCompleteAsync(workflow.Id, cancellationToken);
@@ -119,10 +116,11 @@ public sealed partial class WorkflowEngine
     /// <summary>
     /// Writes the changed items with the chunk summary in transactions of 99 items + summary,
     /// each conditional on the summary's ETag (412 when another handler committed this chunk first).
-    /// The wave marker and next-wave time go with the last transaction.
+    /// The wave marker (wave, message, next-wave time) goes with the last transaction only, so a
+    /// crash part-way leaves the wave uncommitted and its redelivery handles the remaining items.
     /// </summary>
     async Task<ChunkSummary> CommitAsync(string workflowId, int chunk, ChunkSummary summary, Dictionary<string, WorkflowItem> before,
-        IReadOnlyList<WorkflowItem> updated, int wave, DateTimeOffset? nextWaveAt, CancellationToken cancellationToken)
+        IReadOnlyList<WorkflowItem> updated, int wave, (string? MessageId, DateTimeOffset? NextWaveAt)? waveMarker, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var changes = updated.Where(u => before.ContainsKey(u.Key)).DistinctBy(u => u.Key, StringComparer.Ordinal)
@@ -131,7 +129,9 @@ public sealed partial class WorkflowEngine
         for (var b = 0; b < batches.Count; b++)
         {
             foreach (var item in batches[b]) summary.Apply(before[item.Key], item);
-            if (b == batches.Count - 1) summary.NextWaveAt = nextWaveAt;
+            if (b == batches.Count - 1 && waveMarker is { } marker)
+                (summary.Wave, summary.WaveMessageId, summary.NextWaveAt) = (wave, marker.MessageId, marker.NextWaveAt);
+            else if (b == batches.Count - 1) summary.NextWaveAt = null;
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, summary.ToEntity(workflowId, chunk, now), summary.ETag) };
             actions.AddRange(batches[b].Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge, WorkflowRows.ToEntity(workflowId, i))));
             var etags = await items.SubmitTransactionAsync(actions, cancellationToken);
