@@ -16,12 +16,15 @@ public static class TasksEndpoints
     public static IEndpointRouteBuilder MapTasks(this IEndpointRouteBuilder app)
     {
         var group = app.MapApiGroup("/tasks", "Tasks");
-        group.MapGet("/", ListAsync).WithName("ListTasks")
-            .WithSummary("Lists tasks (state=active|completed|all, default active) with progress counts per item state.");
+        group.MapGet("", ListAsync).WithName("ListTasks")
+            .WithSummary("Lists tasks (state=active|completed|all, default active) with progress counts per item state.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id}", GetAsync).WithName("GetTask")
-            .WithSummary("One task with a page of its items.");
+            .WithSummary("One task with a page of its items.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/cancel", CancelAsync).WithName("CancelTask")
-            .WithSummary("Cancels a task; idempotent. 409 when it already completed or failed.");
+            .WithSummary("Cancels a task; idempotent. 409 when it already completed or failed.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
