@@ -133,7 +133,8 @@ public sealed partial class WorkflowEngine
                 (summary.Wave, summary.WaveMessageId, summary.NextWaveAt) = (wave, marker.MessageId, marker.NextWaveAt);
             else if (b == batches.Count - 1) summary.NextWaveAt = null;
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, summary.ToEntity(workflowId, chunk, now), summary.ETag) };
-            actions.AddRange(batches[b].Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge, WorkflowRows.ToEntity(workflowId, i))));
+            // Replace, not merge: a property the kind cleared (e.g. Error) must go. The summary's ETag guards the chunk.
+            actions.AddRange(batches[b].Select(i => new TableTransactionAction(TableTransactionActionType.UpdateReplace, WorkflowRows.ToEntity(workflowId, i))));
             var etags = await items.SubmitTransactionAsync(actions, cancellationToken);
             summary.ETag = etags[0];
             foreach (var item in batches[b]) before[item.Key] = item;
