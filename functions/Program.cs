@@ -1,3 +1,4 @@
+using ManagedDistribution.Features.AppsAndBooks;
 using ManagedDistribution.Features.Devices.Push;
 using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Platform;
@@ -6,6 +7,8 @@ using ManagedDistribution.Platform.Workflows;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
+builder.Services.AddAppsAndBooks();
+builder.Services.AddPush();
 builder.Services.AddWorkflows();
 builder.Services.AddPushDelivery();
 

@@ -5,6 +5,7 @@ using ManagedDistribution.Benchmarks;
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["storage"] = StorageBenchmark.RunAsync,
+    ["startup"] = StartupBenchmark.RunAsync,
     ["push"] = PushBenchmark.RunAsync,
     ["pushflow"] = PushFlowBenchmark.RunAsync,
 };

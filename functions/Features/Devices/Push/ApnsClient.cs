@@ -156,7 +156,7 @@ public sealed class ApnsClient : IDisposable
     PushResult? TryGetTransport()
     {
         if (Volatile.Read(ref transport) is not null) return null;
-        if (string.IsNullOrEmpty(options.CertificatePath)) return new PushResult.NotConfigured();
+        if (!options.HasCertificate) return new PushResult.NotConfigured();
         lock (loadGate)
         {
             if (transport is not null) return null;

@@ -11,8 +11,19 @@ public sealed class ApnsOptions
     [Required]
     public Uri BaseUrl { get; set; } = new("https://api.push.apple.com");
 
-    /// <summary>PKCS#12 file with the MDM push certificate and its key. Unset: pushes answer <see cref="PushResult.NotConfigured"/>.</summary>
+    /// <summary>
+    /// PKCS#12 file with the MDM push certificate and its key. Unset, and <see cref="CertificateBase64"/>
+    /// too: pushes answer <see cref="PushResult.NotConfigured"/>.
+    /// </summary>
     public string? CertificatePath { get; set; }
+
+    /// <summary>
+    /// The same PKCS#12 as base64, used when <see cref="CertificatePath"/> is unset: Flex Consumption
+    /// has no certificate store, so in Azure it arrives as a Key Vault reference app setting.
+    /// </summary>
+    public string? CertificateBase64 { get; set; }
+
+    internal bool HasCertificate => !string.IsNullOrEmpty(CertificatePath) || !string.IsNullOrEmpty(CertificateBase64);
 
     public string? CertificatePassword { get; set; }
 

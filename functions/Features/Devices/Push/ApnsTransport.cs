@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace ManagedDistribution.Features.Devices.Push;
@@ -28,7 +29,7 @@ sealed class ApnsTransport : IDisposable
     /// <summary>Loads the certificate and builds the pool; throws if a file cannot be read or decrypted.</summary>
     public static ApnsTransport Create(ApnsOptions options)
     {
-        var certificate = X509CertificateLoader.LoadPkcs12FromFile(options.CertificatePath!, options.CertificatePassword);
+        var certificate = LoadCertificate(options);
         var trustedCa = options.TrustedCaPath is { Length: > 0 } path ? X509CertificateLoader.LoadCertificateFromFile(path) : null;
         var handler = new SocketsHttpHandler
         {
@@ -55,6 +56,21 @@ sealed class ApnsTransport : IDisposable
         };
         var http = new HttpClient(handler) { Timeout = options.RequestTimeout };
         return new ApnsTransport(http, certificate);
+    }
+
+    /// <summary>From the file if configured, else from base64; throws <see cref="CryptographicException"/> or an I/O exception.</summary>
+    static X509Certificate2 LoadCertificate(ApnsOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.CertificatePath))
+            return X509CertificateLoader.LoadPkcs12FromFile(options.CertificatePath, options.CertificatePassword);
+        var base64 = options.CertificateBase64!;
+        // App Service passes an unresolved Key Vault reference through as the literal text.
+        if (base64.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))
+            throw new CryptographicException("Apns:CertificateBase64 is an unresolved Key Vault reference.");
+        var bytes = new byte[base64.Length * 3 / 4 + 3];
+        if (!Convert.TryFromBase64String(base64, bytes, out var length))
+            throw new CryptographicException("Apns:CertificateBase64 is not valid base64.");
+        return X509CertificateLoader.LoadPkcs12(bytes.AsSpan(0, length), options.CertificatePassword);
     }
 
     public static string? TopicOf(X509Certificate2 certificate)

@@ -11,6 +11,7 @@ public static class PushModule
         services.AddSingleton<ApnsHealth>();
         services.AddSingleton<ApnsClient>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddHealthChecks().AddCheck<ApnsHealthCheck>(ApnsHealthCheck.Name);
         return services;
     }
 }

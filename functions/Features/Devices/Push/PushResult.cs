@@ -26,6 +26,6 @@ public abstract record PushResult
     /// <summary>Any other refusal (bad topic, priority, payload …): a bug or misconfiguration; retrying won't help.</summary>
     public sealed record OtherPermanentError(int Status, string Reason) : PushResult;
 
-    /// <summary><c>Apns:CertificatePath</c> is not set; nothing was sent.</summary>
+    /// <summary>Neither <c>Apns:CertificatePath</c> nor <c>Apns:CertificateBase64</c> is set; nothing was sent.</summary>
     public sealed record NotConfigured() : PushResult;
 }

@@ -124,6 +124,17 @@ public sealed class ApnsClientTests(ApnsEmulatorFixture emulator) : IClassFixtur
     }
 
     [Fact]
+    public async Task CertificateCanComeAsBase64LikeAKeyVaultAppSetting()
+    {
+        var base64 = Convert.ToBase64String(await File.ReadAllBytesAsync(emulator.Certificates.PushCertificatePath, Cancel));
+        using var client = emulator.NewClient(o => (o.CertificatePath, o.CertificateBase64) = (null, base64));
+        using var unresolved = emulator.NewClient(o => (o.CertificatePath, o.CertificateBase64) = (null, "@Microsoft.KeyVault(SecretUri=https://v/secrets/apns)"));
+
+        Assert.IsType<PushResult.Delivered>(await client.SendAsync(NewTarget(), Cancel));
+        Assert.Contains("Key Vault", Assert.IsType<PushResult.CertificateProblem>(await unresolved.SendAsync(NewTarget(), Cancel)).Reason);
+    }
+
+    [Fact]
     public async Task TopicOtherThanTheCertificatesIsRefused()
     {
         using var client = emulator.NewClient();
