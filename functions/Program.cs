@@ -1,19 +1,24 @@
 using ManagedDistribution.Features.AppsAndBooks;
 using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Push;
+using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Platform;
+using ManagedDistribution.Platform.Workflows;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
 builder.Services.AddAppsAndBooks();
 builder.Services.AddPush();
+builder.Services.AddWorkflows();
+builder.Services.AddPushDelivery();
 builder.Services.AddDevices();
 
 var app = builder.Build();
 
 app.UsePlatform();
 app.MapPlatform();
+app.MapTasks();
 app.MapDevices();
 
 app.Run();

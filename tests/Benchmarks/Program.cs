@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["startup"] = StartupBenchmark.RunAsync,
     ["push"] = PushBenchmark.RunAsync,
     ["devices"] = DevicesBenchmark.RunAsync,
+    ["pushflow"] = PushFlowBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
