@@ -1,5 +1,6 @@
 using ManagedDistribution.Features.AppsAndBooks;
 using ManagedDistribution.Features.Devices.Push;
+using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,11 +8,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPlatform();
 builder.Services.AddAppsAndBooks();
 builder.Services.AddPush();
+builder.Services.AddDevices();
 
 var app = builder.Build();
 
 app.UsePlatform();
 app.MapPlatform();
+app.MapDevices();
 
 app.Run();
 

@@ -29,6 +29,12 @@ public static class ProblemCodes
     public static readonly ProblemType NotEnrolled = new("not-enrolled", 409, "The user or device is not enrolled.");
     public static readonly ProblemType Irrevocable = new("irrevocable", 409, "This assignment cannot be revoked.");
     public static readonly ProblemType TokenMissing = new("token-missing", 409, "No Apps and Books location token is installed.");
+    public static readonly ProblemType UnknownUser = new("unknown-user", 400, "The request names a user that does not exist.");
+    public static readonly ProblemType InvalidMdmMessage = new("invalid-mdm-message", 400, "The body is not an MDM message this server accepts.");
+    public static readonly ProblemType UnknownCommand = new("unknown-command", 400, "The status is for a command this channel was never sent.");
+    public static readonly ProblemType UnknownDevice = new("unknown-device", 401, "The device is not enrolled with this server.");
+    public static readonly ProblemType SignatureRequired = new("signature-required", 401, "Device messages must carry an Mdm-Signature header.");
+    public static readonly ProblemType DeviceIdentityRefused = new("device-identity-refused", 403, "The message is not signed by the identity bound to this device.");
 
     static readonly Dictionary<int, ProblemType> ByStatus = new[]
     {
