@@ -1,7 +1,9 @@
 using ManagedDistribution.Features.AppsAndBooks;
 using ManagedDistribution.Features.Devices.Push;
 using ManagedDistribution.Features.Devices;
+using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Platform;
+using ManagedDistribution.Platform.Workflows;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,12 +11,15 @@ builder.AddPlatform();
 builder.Services.AddAppsAndBooks();
 builder.Services.AddPush();
 builder.Services.AddDevices();
+builder.Services.AddWorkflows();
+builder.Services.AddPushDelivery();
 
 var app = builder.Build();
 
 app.UsePlatform();
 app.MapPlatform();
 app.MapDevices();
+app.MapTasks();
 
 app.Run();
 

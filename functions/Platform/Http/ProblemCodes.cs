@@ -28,6 +28,7 @@ public static class ProblemCodes
     public static readonly ProblemType NotEligible = new("not-eligible", 409, "The target is not eligible for this content.");
     public static readonly ProblemType NotEnrolled = new("not-enrolled", 409, "The user or device is not enrolled.");
     public static readonly ProblemType Irrevocable = new("irrevocable", 409, "This assignment cannot be revoked.");
+    public static readonly ProblemType TaskFinished = new("task-finished", 409, "The task has already completed or failed.");
     public static readonly ProblemType TokenMissing = new("token-missing", 409, "No Apps and Books location token is installed.");
     public static readonly ProblemType UnknownUser = new("unknown-user", 400, "The request names a user that does not exist.");
     public static readonly ProblemType InvalidMdmMessage = new("invalid-mdm-message", 400, "The body is not an MDM message this server accepts.");

@@ -63,6 +63,8 @@ public partial class BindingsContractTests(AzuriteFixture azurite)
             ["ProbeTimer"] = Function("""{"name":"timer","type":"timerTrigger","direction":"in","schedule":"%Probe:Schedule%"}"""),
             ["Api"] = Function("""{"type":"httpTrigger","direction":"in","name":"req","route":"api/{*path}"}""", """{"type":"http","direction":"out","name":"res"}"""),
         };
+        // The app's own functions (features register them) come with their real folders.
+        foreach (var (name, folder) in Folders(BindingsFolder)) { good.TryAdd(name, folder); }
         Assert.Empty(UnregisteredOrMismatched(registry, good).Concat(MissingFolders(registry, good)).Concat(BadNames(good))
             .Concat(ExposedHttpFunctions(good, JsonNode.Parse("""{"extensions":{"http":{"routePrefix":""}}}"""))));
 
@@ -72,6 +74,7 @@ public partial class BindingsContractTests(AzuriteFixture azurite)
             ["OrphanQueue"] = Function("""{"name":"message","type":"queueTrigger","direction":"in","queueName":"%Storage:Prefix%orphan"}"""),
             ["Everything"] = Function("""{"type":"httpTrigger","direction":"in","name":"req","route":"{*path}"}""", """{"type":"http","direction":"out","name":"res"}"""),
         };
+        foreach (var (name, folder) in Folders(BindingsFolder)) { bad.TryAdd(name, folder); }
         Assert.Equal(2, UnregisteredOrMismatched(registry, bad).Count()); // the __ form does not resolve; OrphanQueue is not registered
         Assert.Equal(["ProbeTimer"], MissingFolders(registry, bad).Select(p => p.Split(' ')[0]));
         Assert.Single(BadNames(bad));

@@ -1,0 +1,44 @@
+using ManagedDistribution.Platform.Workflows;
+
+namespace ManagedDistribution.Features.Tasks;
+
+/// <summary>A workflow as the admin sees it: kind, state, why, and item counts per state.</summary>
+/// <param name="Progress">Items per state (e.g. pending, pushed, delivered, expired, failed, cancelled).</param>
+/// <param name="Open">Items not finished yet.</param>
+public sealed record TaskView(
+    string Id,
+    string Kind,
+    string State,
+    string? Reason,
+    int Total,
+    int Open,
+    IReadOnlyDictionary<string, int> Progress,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    bool CancelRequested,
+    string? Error)
+{
+    public static TaskView From(WorkflowInfo w, WorkflowProgress p) => new(w.Id, w.Kind, w.State, w.Reason, w.ItemCount, p.Open,
+        p.Counts, w.CreatedAt, w.StartedAt, w.CompletedAt, w.CancelRequested, w.Error);
+}
+
+/// <summary>One item of a task; <see cref="Title"/>/<see cref="Subtitle"/> are whatever the kind chose to show (names, device).</summary>
+public sealed record TaskItemView(
+    string Key,
+    string State,
+    string? Title,
+    string? Subtitle,
+    int Attempts,
+    DateTimeOffset? LastAttemptAt,
+    DateTimeOffset? UpdatedAt,
+    string? Error)
+{
+    public static TaskItemView From(WorkflowItem i) => new(i.Key, i.State, i.Title, i.Subtitle, i.Attempts, i.LastAttemptAt, i.UpdatedAt, i.Error);
+}
+
+/// <summary>A page of tasks; pass <see cref="ContinuationToken"/> back for the next one (null: no more).</summary>
+public sealed record TaskListView(IReadOnlyList<TaskView> Items, string? ContinuationToken);
+
+/// <summary>One task with a page of its items.</summary>
+public sealed record TaskDetailView(TaskView Task, IReadOnlyList<TaskItemView> Items, string? ContinuationToken);

@@ -1,0 +1,143 @@
+using ManagedDistribution.Platform.Hosting;
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Platform.Workflows;
+
+public sealed partial class WorkflowEngine
+{
+    /// <summary>Commits that lose an ETag race are re-evaluated in place this many times before the message is retried.</summary>
+    const int CommitRaces = 3;
+
+    /// <summary>
+    /// Handles one chunk message of a kind's queue function: cancellation first, then the wave
+    /// check (a message for a wave already committed is a duplicate, unless it is the redelivery of
+    /// the message that committed it, which re-arms the timer), then the processor on the chunk's
+    /// open items not yet handled in this wave, one conditional commit, the next durable timer, and
+    /// completion. On the message's last delivery a failure marks the workflow failed.
+    /// </summary>
+    public async Task RunChunkAsync(QueueInvocation invocation, IWorkflowChunkProcessor processor, int maxDequeueCount,
+        CancellationToken cancellationToken)
+    {
+        if (WorkflowMessage.TryParse(invocation.MessageText) is not { } message)
+        {
+            LogMalformed();
+            return;
+        }
+        try
+        {
+            for (var race = 1; ; race++)
+            {
+                try
+                {
+                    await RunChunkOnceAsync(message, invocation.MessageId, invocation.DequeueCount, processor, cancellationToken);
+                    return;
+                }
+                catch (StorageRequestFailedException e) when (e.IsPreconditionFailed && race < CommitRaces) { }
+            }
+        }
+        catch (Exception e) when (invocation.DequeueCount >= maxDequeueCount && e is not OperationCanceledException)
+        {
+            LogFailed(e, message.WorkflowId, message.Chunk, invocation.DequeueCount);
+            await MarkFailedAsync(message.WorkflowId, $"Chunk {message.Chunk} failed: {e.Message}", cancellationToken);
+            throw;
+        }
+    }
+
+    async Task RunChunkOnceAsync(WorkflowMessage message, string? messageId, long dequeueCount, IWorkflowChunkProcessor processor,
+        CancellationToken cancellationToken)
+    {
+        var (id, chunk, wave) = (message.WorkflowId, message.Chunk, message.Attempt);
+        var workflow = await GetAsync(id, cancellationToken);
+        if (workflow is null || workflow.State is WorkflowStates.Completed or WorkflowStates.Failed || workflow.CompletedAt is not null)
+        {
+            LogSkipped(id, chunk, wave, workflow is null ? "unknown workflow" : "workflow finished");
+            return;
+        }
+        if (await LoadChunkAsync(id, chunk, cancellationToken) is not { } loaded)
+        {
+            LogSkipped(id, chunk, wave, "no such chunk");
+            return;
+        }
+        var (summary, chunkItems) = loaded;
+        if (workflow.CancelRequested)
+        {
+            await CancelChunkAsync(workflow, chunk, summary, chunkItems, cancellationToken);
+            return;
+        }
+        if (summary.Wave > wave || (summary.Wave == wave && !IsOwnCommit(summary, messageId, dequeueCount)))
+        {
+            LogSkipped(id, chunk, wave, "duplicate or stale wave");
+            return;
+        }
+        if (summary.Wave < wave)
+        {
+            var open = chunkItems.Values.Where(i => !i.Terminal && i.Wave < wave).ToList();
+            var result = open.Count == 0 ? new WorkflowChunkResult([], null) : await processor.ProcessAsync(new WorkflowChunk(workflow, chunk, wave, open), cancellationToken);
+            var nextAt = result.NextWaveAfter is { } after ? time.GetUtcNow() + after : (DateTimeOffset?)null;
+            summary = await CommitAsync(id, chunk, summary, chunkItems, result.Updated, wave, (messageId, nextAt), cancellationToken);
+        }
+        // Committed now or by an earlier delivery of this very message: arm the timer or finish.
+        if (summary.Open > 0 && summary.NextWaveAt is { } at)
+            await SendAsync(workflow.QueueName, message with { Attempt = wave + 1 }, at - time.GetUtcNow(), cancellationToken);
+        else if (summary.Open == 0)
+            await TryCompleteAsync(workflow.Id, cancellationToken);
+    }
+
+    /// <summary>Without a message id (some hosts) a redelivery is recognised by its dequeue count alone.</summary>
+    static bool IsOwnCommit(ChunkSummary summary, string? messageId, long dequeueCount) =>
+        messageId is null ? dequeueCount > 1 : summary.WaveMessageId == messageId;
+
+    async Task<(ChunkSummary Summary, Dictionary<string, WorkflowItem> Items)?> LoadChunkAsync(string workflowId, int chunk,
+        CancellationToken cancellationToken)
+    {
+        ChunkSummary? summary = null;
+        var chunkItems = new Dictionary<string, WorkflowItem>(StringComparer.Ordinal);
+        await foreach (var entity in items.QueryAsync(TableFilter.PartitionKey.Eq(WorkflowRows.PartitionKeyFor(workflowId, chunk)), cancellationToken: cancellationToken))
+        {
+            if (entity.RowKey == WorkflowRows.SummaryRowKey) summary = ChunkSummary.FromEntity(entity);
+            else chunkItems[entity.RowKey] = WorkflowRows.ToItem(entity);
+        }
+        return summary is null ? null : (summary, chunkItems);
+    }
+
+    async Task CancelChunkAsync(WorkflowInfo workflow, int chunk, ChunkSummary summary, Dictionary<string, WorkflowItem> chunkItems,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var cancelled = chunkItems.Values.Where(i => !i.Terminal)
+            .Select(i => i with { State = WorkflowItemStates.Cancelled, Terminal = true, Error = "cancelled", UpdatedAt = now }).ToList();
+        if (cancelled.Count > 0)
+        {
+            await CommitAsync(workflow.Id, chunk, summary, chunkItems, cancelled, summary.Wave, null, cancellationToken);
+        }
+        await TryCompleteAsync(workflow.Id, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the changed items with the chunk summary in transactions of 99 items + summary,
+    /// each conditional on the summary's ETag (412 when another handler committed this chunk first).
+    /// The wave marker (wave, message, next-wave time) goes with the last transaction only, so a
+    /// crash part-way leaves the wave uncommitted and its redelivery handles the remaining items.
+    /// </summary>
+    async Task<ChunkSummary> CommitAsync(string workflowId, int chunk, ChunkSummary summary, Dictionary<string, WorkflowItem> before,
+        IReadOnlyList<WorkflowItem> updated, int wave, (string? MessageId, DateTimeOffset? NextWaveAt)? waveMarker, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var changes = updated.Where(u => before.ContainsKey(u.Key)).DistinctBy(u => u.Key, StringComparer.Ordinal)
+            .Select(u => u with { Chunk = chunk, Wave = wave, UpdatedAt = now }).ToList();
+        var batches = changes.Count == 0 ? [[]] : changes.Chunk(99).ToList();
+        for (var b = 0; b < batches.Count; b++)
+        {
+            foreach (var item in batches[b]) summary.Apply(before[item.Key], item);
+            if (b == batches.Count - 1 && waveMarker is { } marker)
+                (summary.Wave, summary.WaveMessageId, summary.NextWaveAt) = (wave, marker.MessageId, marker.NextWaveAt);
+            else if (b == batches.Count - 1) summary.NextWaveAt = null;
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, summary.ToEntity(workflowId, chunk, now), summary.ETag) };
+            actions.AddRange(batches[b].Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge, WorkflowRows.ToEntity(workflowId, i))));
+            var etags = await items.SubmitTransactionAsync(actions, cancellationToken);
+            summary.ETag = etags[0];
+            foreach (var item in batches[b]) before[item.Key] = item;
+        }
+        return summary;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using System.Text;
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Platform.Workflows;
+
+public sealed partial class WorkflowEngine
+{
+    /// <summary>
+    /// Starts a workflow, or returns the one already started with the same kind and idempotency key.
+    /// Steps, each safe to repeat: the row (state <c>starting</c>), the item partitions (100-entity
+    /// transactions; a transaction that already landed answers 409 and is skipped), the first
+    /// message per chunk, then state <c>running</c>. A start that crashed part-way is finished by
+    /// the next start with the same key. Duplicate keys in the items are dropped (first wins).
+    /// </summary>
+    public async Task<WorkflowInfo> StartAsync(WorkflowStartRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.ChunkSize, 1);
+        var seeds = request.Items.DistinctBy(i => i.Key, StringComparer.Ordinal).ToList();
+        if (seeds.FirstOrDefault(s => !WorkflowRows.IsValidItemKey(s.Key)) is { } bad)
+            throw new ArgumentException($"Item key '{bad.Key}' cannot be a RowKey.", nameof(request));
+        await EnsureTablesAsync(cancellationToken);
+
+        var now = time.GetUtcNow();
+        var chunkCount = (seeds.Count + request.ChunkSize - 1) / request.ChunkSize;
+        var workflow = new WorkflowInfo(IdFor(request), request.Kind, seeds.Count == 0 ? WorkflowStates.Completed : WorkflowStates.Starting,
+            request.Reason, request.IdempotencyKey, request.QueueName, seeds.Count, chunkCount, false, now,
+            seeds.Count == 0 ? now : null, seeds.Count == 0 ? now : null, null, seeds.Count == 0 ? new Dictionary<string, int>() : null);
+        try
+        {
+            workflow = workflow with { ETag = await workflows.AddEntityAsync(WorkflowRows.ToEntity(workflow), cancellationToken) };
+        }
+        catch (StorageRequestFailedException e) when (e.IsConflict)
+        {
+            workflow = await GetAsync(workflow.Id, cancellationToken) ?? throw new InvalidOperationException($"Workflow {workflow.Id} vanished while starting.", e);
+            if (workflow.State != WorkflowStates.Starting) return workflow;
+        }
+        if (workflow.State != WorkflowStates.Starting) return workflow;
+
+        var chunks = seeds.Chunk(request.ChunkSize).Select((chunk, index) => Seed(chunk, index)).ToList();
+        await Parallel.ForEachAsync(chunks.SelectMany(c => Batches(workflow.Id, c.Index, c.Items, now)),
+            new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
+            async (batch, ct) => await AddBatchAsync(batch, ct));
+        await Parallel.ForEachAsync(Enumerable.Range(0, chunkCount),
+            new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
+            async (chunk, ct) => await SendAsync(workflow.QueueName, new WorkflowMessage(workflow.Id, chunk, 0), null, ct));
+        workflow = await MarkRunningAsync(workflow, cancellationToken);
+        LogStarted(workflow.Id, workflow.Kind, workflow.ItemCount, workflow.ChunkCount);
+        return workflow;
+    }
+
+    static (int Index, WorkflowItem[] Items) Seed(WorkflowItemSeed[] chunk, int index) =>
+        (index, [.. chunk.Select(s => new WorkflowItem(s.Key, index, WorkflowItemStates.Pending, false, 0, -1, null, null, s.Title, s.Subtitle, s.Data, null))]);
+
+    /// <summary>The summary row rides in the chunk's first transaction: 99 items + summary, then 100 items each.</summary>
+    static IEnumerable<List<TableTransactionAction>> Batches(string workflowId, int chunk, WorkflowItem[] chunkItems, DateTimeOffset now)
+    {
+        var summary = ChunkSummary.ForNewChunk(chunkItems).ToEntity(workflowId, chunk, now);
+        var first = new List<TableTransactionAction> { new(TableTransactionActionType.Add, summary) };
+        first.AddRange(chunkItems.Take(99).Select(i => Add(workflowId, i, now)));
+        yield return first;
+        foreach (var rest in chunkItems.Skip(99).Chunk(100))
+            yield return [.. rest.Select(i => Add(workflowId, i, now))];
+    }
+
+    static TableTransactionAction Add(string workflowId, WorkflowItem item, DateTimeOffset now) =>
+        new(TableTransactionActionType.Add, WorkflowRows.ToEntity(workflowId, item with { UpdatedAt = now }));
+
+    async Task AddBatchAsync(List<TableTransactionAction> batch, CancellationToken cancellationToken)
+    {
+        // Batches are atomic and the same on every attempt: a conflict means an earlier attempt wrote this one.
+        try { await items.SubmitTransactionAsync(batch, cancellationToken); }
+        catch (StorageRequestFailedException e) when (e.IsConflict) { }
+    }
+
+    async Task<WorkflowInfo> MarkRunningAsync(WorkflowInfo workflow, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var running = workflow with { State = WorkflowStates.Running, StartedAt = workflow.StartedAt ?? time.GetUtcNow() };
+            try
+            {
+                var etag = await workflows.UpdateEntityAsync(WorkflowRows.ToEntity(running), workflow.ETag, TableUpdateMode.Merge, cancellationToken);
+                return running with { ETag = etag };
+            }
+            catch (StorageRequestFailedException e) when (e.IsPreconditionFailed)
+            {
+                workflow = await GetAsync(workflow.Id, cancellationToken) ?? throw new InvalidOperationException($"Workflow {workflow.Id} vanished.", e);
+                if (workflow.State != WorkflowStates.Starting) return workflow; // cancelled, or another start finished first
+            }
+        }
+    }
+
+    /// <summary>Same kind + idempotency key → same id (so a repeated start finds the row); no key → a new id.</summary>
+    static string IdFor(WorkflowStartRequest request)
+    {
+        if (request.IdempotencyKey is null) return Guid.NewGuid().ToString("N");
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(request.Kind + "\n" + request.IdempotencyKey));
+        return Convert.ToHexStringLower(hash, 0, 16);
+    }
+}

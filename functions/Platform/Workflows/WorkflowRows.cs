@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.Json;
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Platform.Workflows;
+
+/// <summary>
+/// Table layout of workflows: <c>workflows</c> (PK <c>workflow</c>, RK = id) and
+/// <c>workflowitems</c> (PK <c>{id}:{chunk:D6}</c>, RK = item key, plus one chunk summary row
+/// with RK <see cref="SummaryRowKey"/> in the same partition so item changes and the chunk's
+/// counters commit in one transaction).
+/// </summary>
+static class WorkflowRows
+{
+    public const string WorkflowsTable = "workflows";
+    public const string ItemsTable = "workflowitems";
+    public const string WorkflowPartition = "workflow";
+    /// <summary>Sorts before every item key; item keys must not start with '!'.</summary>
+    public const string SummaryRowKey = "!chunk";
+
+    public static string PartitionKeyFor(string workflowId, int chunk) =>
+        workflowId + ":" + chunk.ToString("D6", CultureInfo.InvariantCulture);
+
+    public static TableEntity ToEntity(WorkflowInfo w)
+    {
+        var entity = new TableEntity(WorkflowPartition, w.Id)
+        {
+            ["Kind"] = w.Kind,
+            ["State"] = w.State,
+            ["QueueName"] = w.QueueName,
+            ["ItemCount"] = w.ItemCount,
+            ["ChunkCount"] = w.ChunkCount,
+            ["CancelRequested"] = w.CancelRequested,
+            ["CreatedAt"] = w.CreatedAt,
+            ["Reason"] = w.Reason,
+            ["IdempotencyKey"] = w.IdempotencyKey,
+            ["StartedAt"] = w.StartedAt,
+            ["CompletedAt"] = w.CompletedAt,
+            ["Error"] = w.Error,
+            ["Counts"] = w.FinalCounts is null ? null : JsonSerializer.Serialize(w.FinalCounts),
+        };
+        return entity;
+    }
+
+    public static WorkflowInfo ToWorkflow(TableEntity e) => new(
+        e.RowKey,
+        e.GetString("Kind") ?? "",
+        e.GetString("State") ?? WorkflowStates.Running,
+        e.GetString("Reason"),
+        e.GetString("IdempotencyKey"),
+        e.GetString("QueueName") ?? "",
+        e.GetInt32("ItemCount") ?? 0,
+        e.GetInt32("ChunkCount") ?? 0,
+        e.GetBoolean("CancelRequested") ?? false,
+        e.GetDateTimeOffset("CreatedAt") ?? e.Timestamp ?? DateTimeOffset.MinValue,
+        e.GetDateTimeOffset("StartedAt"),
+        e.GetDateTimeOffset("CompletedAt"),
+        e.GetString("Error"),
+        e.GetString("Counts") is { } counts ? ReadCounts(counts) : null)
+    { ETag = e.ETag };
+
+    public static TableEntity ToEntity(string workflowId, WorkflowItem i) => new(PartitionKeyFor(workflowId, i.Chunk), i.Key)
+    {
+        ["State"] = i.State,
+        ["Terminal"] = i.Terminal,
+        ["Attempts"] = i.Attempts,
+        ["Wave"] = i.Wave,
+        ["LastAttemptAt"] = i.LastAttemptAt,
+        ["UpdatedAt"] = i.UpdatedAt,
+        ["Title"] = i.Title,
+        ["Subtitle"] = i.Subtitle,
+        ["Data"] = i.Data,
+        ["Error"] = i.Error,
+    };
+
+    public static WorkflowItem ToItem(TableEntity e) => new(
+        e.RowKey,
+        ChunkOf(e.PartitionKey),
+        e.GetString("State") ?? WorkflowItemStates.Pending,
+        e.GetBoolean("Terminal") ?? false,
+        e.GetInt32("Attempts") ?? 0,
+        e.GetInt32("Wave") ?? -1,
+        e.GetDateTimeOffset("LastAttemptAt"),
+        e.GetDateTimeOffset("UpdatedAt"),
+        e.GetString("Title"),
+        e.GetString("Subtitle"),
+        e.GetString("Data"),
+        e.GetString("Error"));
+
+    static int ChunkOf(string partitionKey) =>
+        int.Parse(partitionKey.AsSpan(partitionKey.LastIndexOf(':') + 1), CultureInfo.InvariantCulture);
+
+    public static Dictionary<string, int> ReadCounts(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, int>>(json) ?? [];
+
+    /// <summary>RowKeys may not hold these (Table service rule); '!' is reserved for the summary row.</summary>
+    public static bool IsValidItemKey(string key) =>
+        key.Length is > 0 and <= 512 && !key.StartsWith('!') && key.IndexOfAny(['/', '\\', '#', '?']) < 0 && !key.Any(char.IsControl);
+}
