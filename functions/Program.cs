@@ -1,13 +1,16 @@
+using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
+builder.Services.AddDirectory();
 
 var app = builder.Build();
 
 app.UsePlatform();
 app.MapPlatform();
+app.MapDirectory();
 
 app.Run();
 

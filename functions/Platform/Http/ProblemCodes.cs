@@ -29,6 +29,10 @@ public static class ProblemCodes
     public static readonly ProblemType NotEnrolled = new("not-enrolled", 409, "The user or device is not enrolled.");
     public static readonly ProblemType Irrevocable = new("irrevocable", 409, "This assignment cannot be revoked.");
     public static readonly ProblemType TokenMissing = new("token-missing", 409, "No Apps and Books location token is installed.");
+    public static readonly ProblemType PreconditionFailed = new("precondition-failed", 412, "The resource is not in the version the request expected (If-Match / If-None-Match).");
+    public static readonly ProblemType UnknownIds = new("unknown-ids", 400, "Some of the ids do not exist; nothing was changed.");
+    public static readonly ProblemType TooManyItems = new("too-many-items", 400, "The request carries more items than one call accepts.");
+    public static readonly ProblemType MalformedCsv = new("malformed-csv", 400, "The request body is not valid CSV for this endpoint.");
 
     static readonly Dictionary<int, ProblemType> ByStatus = new[]
     {

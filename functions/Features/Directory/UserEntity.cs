@@ -1,0 +1,88 @@
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.Directory;
+
+/// <summary>A user as the API shows it.</summary>
+public sealed record UserDto(
+    string Id,
+    string ShortName,
+    string FullName,
+    string? Email,
+    string? ManagedAppleId,
+    string? PreferredLanguage,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// The <c>users</c> table row: PK "user", RK = user id. Lowercase copies of the searchable fields
+/// (ShortNameLower, FullNameLower, EmailLower) keep the search scan free of per-row folding and
+/// leave room for server-side prefix queries. Later features add their own properties (managed
+/// distribution state): the directory rewrites a row from the stored copy, so it never erases them.
+/// </summary>
+public static class UserEntity
+{
+    public const string Partition = "user";
+
+    /// <summary>The properties a listing needs (everything the API shows plus the search copies).</summary>
+    public static readonly IReadOnlyList<string> ListColumns =
+    [
+        "RowKey", "ShortName", "FullName", "Email", "ManagedAppleId", "PreferredLanguage", "CreatedAt", "UpdatedAt",
+        "ShortNameLower", "FullNameLower", "EmailLower",
+    ];
+
+    public static string PartitionKeyFor() => Partition;
+    public static string RowKeyFor(string userId) => userId;
+
+    /// <summary>
+    /// The row to write for <paramref name="user"/>: a copy of <paramref name="existing"/> (so
+    /// properties other features keep on the row survive a Replace) with the directory's fields
+    /// set, cleared ones removed, CreatedAt kept and UpdatedAt = <paramref name="now"/>.
+    /// </summary>
+    public static TableEntity Apply(TableEntity? existing, UserFields user, DateTimeOffset now)
+    {
+        var entity = new TableEntity(PartitionKeyFor(), RowKeyFor(user.Id));
+        if (existing is not null)
+            foreach (var (name, value) in existing) entity[name] = value;
+        entity["ShortName"] = user.ShortName;
+        entity["FullName"] = user.FullName;
+        entity["ShortNameLower"] = user.ShortName.ToLowerInvariant();
+        entity["FullNameLower"] = user.FullName.ToLowerInvariant();
+        entity["Email"] = user.Email;
+        entity["EmailLower"] = user.Email?.ToLowerInvariant();
+        entity["ManagedAppleId"] = user.ManagedAppleId;
+        entity["PreferredLanguage"] = user.PreferredLanguage;
+        entity["CreatedAt"] = existing?.GetDateTimeOffset("CreatedAt") ?? now;
+        entity["UpdatedAt"] = now;
+        return entity;
+    }
+
+    /// <summary>Whether the stored row already holds exactly these fields (an import or PUT that changes nothing).</summary>
+    public static bool HasSameFields(TableEntity existing, UserFields user) => Fields(existing) == user;
+
+    public static UserFields Fields(TableEntity entity) => new(
+        entity.RowKey,
+        entity.GetString("ShortName") ?? "",
+        entity.GetString("FullName") ?? "",
+        entity.GetString("Email"),
+        entity.GetString("ManagedAppleId"),
+        entity.GetString("PreferredLanguage"));
+
+    public static UserDto ToDto(TableEntity entity)
+    {
+        var fields = Fields(entity);
+        return new UserDto(fields.Id, fields.ShortName, fields.FullName, fields.Email, fields.ManagedAppleId, fields.PreferredLanguage,
+            entity.GetDateTimeOffset("CreatedAt") ?? default, entity.GetDateTimeOffset("UpdatedAt") ?? default);
+    }
+
+    public static UserSummary ToSummary(TableEntity entity)
+    {
+        var f = Fields(entity);
+        return new UserSummary(f.Id, f.ShortName, f.FullName, f.Email, f.ManagedAppleId, f.PreferredLanguage);
+    }
+
+    /// <summary>Whether <paramref name="search"/> (already lowercase) is in the short name, full name or email.</summary>
+    public static bool Matches(TableEntity entity, string search) =>
+        (entity.GetString("ShortNameLower")?.Contains(search, StringComparison.Ordinal) ?? false)
+        || (entity.GetString("FullNameLower")?.Contains(search, StringComparison.Ordinal) ?? false)
+        || (entity.GetString("EmailLower")?.Contains(search, StringComparison.Ordinal) ?? false);
+}
