@@ -41,10 +41,10 @@ public sealed class GroupsEndpointsTests : IAsyncDisposable
         var ids = await host.SeedUsersAsync(10_000);
         await host.CreateGroupAsync("user-groups", "everyone");
 
-        // Repeats in one request are ignored.
-        var added = await host.ReadAsync<MembersAdded>(await host.PostJsonAsync("/api/user-groups/everyone/members", new { ids = ids.Append(ids[0]).ToArray() }));
+        var added = await host.ReadAsync<MembersAdded>(await host.PostJsonAsync("/api/user-groups/everyone/members", new { ids }));
         Assert.Equal(new MembersAdded(10_000, 0, 10_000), added);
-        var again = await host.ReadAsync<MembersAdded>(await host.PostJsonAsync("/api/user-groups/everyone/members", new { ids = ids.Take(5).ToArray() }));
+        // Adding members again changes nothing, and repeats in one request count once.
+        var again = await host.ReadAsync<MembersAdded>(await host.PostJsonAsync("/api/user-groups/everyone/members", new { ids = ids.Take(5).Concat(ids.Take(5)).ToArray() }));
         Assert.Equal(new MembersAdded(0, 5, 10_000), again);
 
         var listed = new List<string>();

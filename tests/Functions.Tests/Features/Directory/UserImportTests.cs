@@ -55,15 +55,17 @@ public sealed class UserImportTests(AzuriteFixture azurite) : IAsyncDisposable
                   "Too,many,fields,here,en,extra\n" +
                   ",blank,,blank,en";
         var result = await host.ReadAsync<ImportResult>(await host.PostCsvAsync("/api/users/import", csv, bom: true));
-        Assert.Equal((3, 0, 0, 3), (result.Created, result.Updated, result.Unchanged, result.Rejected));
-        Assert.Equal([(4, "be"), (5, "many"), (6, "blank")], result.Errors.Select(e => (e.Row, e.Id)));
-        Assert.Contains(result.Errors[0].Reasons, r => r.Contains("email"));
-        Assert.Contains(result.Errors[2].Reasons, r => r.Contains("fullName is required"));
+        Assert.Equal((2, 0, 0, 4), (result.Created, result.Updated, result.Unchanged, result.Rejected));
+        // The quoted line break is read as one field (so later rows keep their numbers), and a name may not hold one.
+        Assert.Equal([(3, "ml"), (4, "be"), (5, "many"), (6, "blank")], result.Errors.Select(e => (e.Row, e.Id)));
+        Assert.Contains(result.Errors[0].Reasons, r => r.Contains("control characters"));
+        Assert.Contains(result.Errors[1].Reasons, r => r.Contains("email"));
+        Assert.Contains(result.Errors[2].Reasons, r => r.Contains("6 fields"));
+        Assert.Contains(result.Errors[3].Reasons, r => r.Contains("fullName is required"));
 
         var jane = await host.ReadAsync<UserDto>(await host.Client.GetAsync("/api/users/jane", Cancel));
         Assert.Equal(("Doe, Jane", "jane@example.com", "nl-NL"), (jane.FullName, jane.Email, jane.PreferredLanguage));
         Assert.Equal("Quote \"Q\" Person", (await host.ReadAsync<UserDto>(await host.Client.GetAsync("/api/users/q", Cancel))).FullName);
-        Assert.Equal("Multi\nLine", (await host.ReadAsync<UserDto>(await host.Client.GetAsync("/api/users/ml", Cancel))).FullName);
     }
 
     [Fact]
