@@ -6,8 +6,8 @@ namespace ManagedDistribution.Features.Directory;
 public sealed record Page<T>(IReadOnlyList<T> Items, string? ContinuationToken);
 
 /// <summary>
-/// Paging over one partition in row-key order, resumed by <see cref="PageToken"/> ("after this
-/// row key"). With a predicate the scan filters client-side and stops after
+/// Paging in key order (partition, then row) over the rows a filter selects, resumed by
+/// <see cref="PageToken"/> ("after these keys"). With a predicate the scan filters client-side and stops after
 /// <see cref="ScanBudget"/> rows, so a search over a large partition answers in bounded time
 /// with a short (even empty) page and a token to go on.
 /// </summary>
@@ -19,10 +19,13 @@ public static class DirectoryPaging
     /// <summary>Rows one filtered request may read (about a second of scanning on Azurite).</summary>
     public const int ScanBudget = 50_000;
 
-    public static async Task<(IReadOnlyList<TableEntity> Items, string? NextAfter)> ScanAsync(TableClient table, TableFilter partition,
-        IReadOnlyList<string>? select, string? after, int pageSize, Func<TableEntity, bool>? predicate, CancellationToken cancellationToken)
+    public static async Task<(IReadOnlyList<TableEntity> Items, PagePosition? NextAfter)> ScanAsync(TableClient table, TableFilter rows,
+        IReadOnlyList<string>? select, PagePosition? after, int pageSize, Func<TableEntity, bool>? predicate, CancellationToken cancellationToken)
     {
-        var filter = after is null ? partition : partition.And(TableFilter.RowKey.Gt(after));
+        var filter = after is not { } position ? rows : rows.And(
+            TableFilter.PartitionKey.Eq(position.PartitionKey).And(TableFilter.RowKey.Gt(position.RowKey))
+            | TableFilter.PartitionKey.Gt(position.PartitionKey));
+        select = select is null ? null : [.. select.Append("PartitionKey").Append("RowKey").Distinct()];
         var items = new List<TableEntity>();
         var scanned = 0;
         TableContinuationToken? continuation = null;
@@ -38,11 +41,11 @@ public static class DirectoryPaging
                 items.Add(entity);
                 if (items.Count < pageSize) continue;
                 var more = i < page.Entities.Count - 1 || page.Continuation is not null;
-                return (items, more ? entity.RowKey : null);
+                return (items, more ? new PagePosition(entity.PartitionKey, entity.RowKey) : null);
             }
             continuation = page.Continuation;
             if (continuation is null) return (items, null);
-            if (scanned >= ScanBudget && page.Entities.Count > 0) return (items, page.Entities[^1].RowKey);
+            if (scanned >= ScanBudget && page.Entities.Count > 0) return (items, new PagePosition(page.Entities[^1].PartitionKey, page.Entities[^1].RowKey));
         }
     }
 }

@@ -13,7 +13,7 @@ static class DirectoryRequests
         Problems.Result(ProblemCodes.NotFound, $"No {noun} has the id '{(id.Length > DirectoryIds.MaxLength ? id[..DirectoryIds.MaxLength] + "…" : id)}'.");
 
     /// <summary>Field errors for the paging parameters, or null; <paramref name="after"/> is the decoded token.</summary>
-    public static Dictionary<string, string[]>? PagingErrors(string? continuationToken, int? pageSize, out string? after)
+    public static Dictionary<string, string[]>? PagingErrors(string? continuationToken, int? pageSize, out PagePosition? after)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!PageToken.TryDecode(continuationToken, out after))

@@ -36,7 +36,7 @@ static class GroupMembersEndpoints
         if (!DirectoryIds.IsValid(id) || await groups.GetAsync(kind, id, cancellationToken) is null) return DirectoryRequests.NotFound(kind.MemberNoun() + " group", id);
         var (items, next) = await memberships.ListAsync(kind, id, after, pageSize ?? DirectoryPaging.DefaultPageSize, cancellationToken);
         return TypedResults.Ok(new Page<MemberDto>([.. items.Select(e => new MemberDto(e.RowKey, e.GetDateTimeOffset("AddedAt") ?? default))],
-            next is null ? null : PageToken.Encode(next)));
+            next is { } position ? PageToken.Encode(position) : null));
     }
 
     static async Task<Results<Ok<MembersAdded>, ValidationProblem, ProblemHttpResult>> AddAsync(GroupKind kind, string id, MembersRequest request,

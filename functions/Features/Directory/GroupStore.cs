@@ -52,7 +52,7 @@ public sealed class GroupStore(DirectoryTables tables, TimeProvider time)
     }
 
     /// <summary>One page of groups, optionally those whose name contains <paramref name="search"/> (case-insensitive scan).</summary>
-    public async Task<(IReadOnlyList<TableEntity> Items, string? NextAfter)> ListAsync(GroupKind kind, string? search, string? after, int pageSize,
+    public async Task<(IReadOnlyList<TableEntity> Items, PagePosition? NextAfter)> ListAsync(GroupKind kind, string? search, PagePosition? after, int pageSize,
         CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);

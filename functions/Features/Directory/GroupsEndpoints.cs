@@ -50,7 +50,7 @@ public static class GroupsEndpoints
     {
         if (DirectoryRequests.PagingErrors(continuationToken, pageSize, out var after) is { } errors) return TypedResults.ValidationProblem(errors);
         var (items, next) = await groups.ListAsync(kind, search, after, pageSize ?? DirectoryPaging.DefaultPageSize, cancellationToken);
-        return TypedResults.Ok(new Page<GroupDto>([.. items.Select(GroupEntity.ToDto)], next is null ? null : PageToken.Encode(next)));
+        return TypedResults.Ok(new Page<GroupDto>([.. items.Select(GroupEntity.ToDto)], next is { } position ? PageToken.Encode(position) : null));
     }
 
     static async Task<Results<Ok<GroupDto>, ProblemHttpResult>> GetAsync(GroupKind kind, string id, GroupStore groups, HttpResponse response, CancellationToken cancellationToken)

@@ -24,7 +24,7 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, T
         return ids;
     }
 
-    public async Task<(IReadOnlyList<TableEntity> Items, string? NextAfter)> ListAsync(GroupKind kind, string groupId, string? after, int pageSize,
+    public async Task<(IReadOnlyList<TableEntity> Items, PagePosition? NextAfter)> ListAsync(GroupKind kind, string groupId, PagePosition? after, int pageSize,
         CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);

@@ -33,7 +33,7 @@ public sealed class UserStore(DirectoryTables tables, TimeProvider time) : IUser
     public async Task<TableEntity?> GetAsync(string userId, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        return await Table.GetEntityAsync(UserEntity.PartitionKeyFor(), UserEntity.RowKeyFor(userId), cancellationToken: cancellationToken);
+        return await Table.GetEntityAsync(UserEntity.PartitionKeyFor(userId), UserEntity.RowKeyFor(userId), cancellationToken: cancellationToken);
     }
 
     async Task<UserSummary?> IUserDirectory.GetUserAsync(string userId, CancellationToken cancellationToken) =>
@@ -63,7 +63,7 @@ public sealed class UserStore(DirectoryTables tables, TimeProvider time) : IUser
     public async Task<WriteResult> PutAsync(UserFields user, ETag? ifMatch, bool createOnly, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        return await ConditionalPut.RunAsync(Table, UserEntity.PartitionKeyFor(), UserEntity.RowKeyFor(user.Id),
+        return await ConditionalPut.RunAsync(Table, UserEntity.PartitionKeyFor(user.Id), UserEntity.RowKeyFor(user.Id),
             existing => UserEntity.Apply(existing, user, time.GetUtcNow()),
             existing => UserEntity.HasSameFields(existing, user),
             ifMatch, createOnly, cancellationToken);
@@ -74,7 +74,7 @@ public sealed class UserStore(DirectoryTables tables, TimeProvider time) : IUser
         await tables.EnsureCreatedAsync(cancellationToken);
         try
         {
-            var deleted = await Table.DeleteEntityAsync(UserEntity.PartitionKeyFor(), UserEntity.RowKeyFor(userId), ifMatch ?? ETag.All, cancellationToken);
+            var deleted = await Table.DeleteEntityAsync(UserEntity.PartitionKeyFor(userId), UserEntity.RowKeyFor(userId), ifMatch ?? ETag.All, cancellationToken);
             return deleted ? WriteOutcome.Updated : WriteOutcome.NotFound;
         }
         catch (StorageRequestFailedException e) when (e.IsPreconditionFailed)
@@ -89,13 +89,12 @@ public sealed class UserStore(DirectoryTables tables, TimeProvider time) : IUser
     /// no contains operator, so a search scans the partition and filters here: each request reads
     /// at most <see cref="DirectoryPaging.ScanBudget"/> rows and may answer a short page with a token.
     /// </summary>
-    public async Task<(IReadOnlyList<TableEntity> Items, string? NextAfter)> ListAsync(string? search, string? after, int pageSize,
+    public async Task<(IReadOnlyList<TableEntity> Items, PagePosition? NextAfter)> ListAsync(string? search, PagePosition? after, int pageSize,
         CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var needle = string.IsNullOrWhiteSpace(search) ? null : search.Trim().ToLowerInvariant();
-        var filter = TableFilter.PartitionKey.Eq(UserEntity.PartitionKeyFor());
-        return await DirectoryPaging.ScanAsync(Table, filter, UserEntity.ListColumns, after, pageSize,
+        return await DirectoryPaging.ScanAsync(Table, UserEntity.AllRows, UserEntity.ListColumns, after, pageSize,
             needle is null ? null : e => UserEntity.Matches(e, needle), cancellationToken);
     }
 
@@ -110,17 +109,21 @@ public sealed class UserStore(DirectoryTables tables, TimeProvider time) : IUser
         {
             await TableBulk.ForEachAsync(userIds, async (id, token) =>
             {
-                if (await Table.GetEntityAsync(UserEntity.PartitionKeyFor(), id, select, token) is { } entity) found[id] = entity;
+                if (await Table.GetEntityAsync(UserEntity.PartitionKeyFor(id), UserEntity.RowKeyFor(id), select, token) is { } entity) found[id] = entity;
             }, cancellationToken);
             return new(found);
         }
-        var wanted = userIds as IReadOnlySet<string> ?? new HashSet<string>(userIds, StringComparer.Ordinal);
-        var sorted = userIds.Order(StringComparer.Ordinal).ToList();
-        var range = TableFilter.PartitionKey.Eq(UserEntity.PartitionKeyFor())
-            .And(TableFilter.RowKey.Ge(sorted[0])).And(TableFilter.RowKey.Le(sorted[^1]));
+        // Many ids: one range scan per bucket, from the bucket's smallest to its largest wanted id.
         var columns = select is null ? null : (IReadOnlyList<string>)[.. select.Append("RowKey").Distinct()];
-        await foreach (var entity in Table.QueryAsync(range, columns, cancellationToken: cancellationToken))
-            if (wanted.Contains(entity.RowKey)) found[entity.RowKey] = entity;
+        var byBucket = userIds.GroupBy(UserEntity.PartitionKeyFor, StringComparer.Ordinal).ToList();
+        await TableBulk.ForEachAsync(byBucket, async (bucket, token) =>
+        {
+            var wanted = bucket.ToHashSet(StringComparer.Ordinal);
+            var range = TableFilter.PartitionKey.Eq(bucket.Key)
+                .And(TableFilter.RowKey.Ge(wanted.Min(StringComparer.Ordinal)!)).And(TableFilter.RowKey.Le(wanted.Max(StringComparer.Ordinal)!));
+            await foreach (var entity in Table.QueryAsync(range, columns, cancellationToken: token))
+                if (wanted.Contains(entity.RowKey)) found[entity.RowKey] = entity;
+        }, cancellationToken);
         return new(found);
     }
 

@@ -46,7 +46,7 @@ public static class UsersEndpoints
     {
         if (DirectoryRequests.PagingErrors(continuationToken, pageSize, out var after) is { } errors) return TypedResults.ValidationProblem(errors);
         var (items, next) = await users.ListAsync(search, after, pageSize ?? DirectoryPaging.DefaultPageSize, cancellationToken);
-        return TypedResults.Ok(new Page<UserDto>([.. items.Select(UserEntity.ToDto)], next is null ? null : PageToken.Encode(next)));
+        return TypedResults.Ok(new Page<UserDto>([.. items.Select(UserEntity.ToDto)], next is { } position ? PageToken.Encode(position) : null));
     }
 
     static async Task<Results<Ok<UserDto>, ProblemHttpResult>> GetAsync(string id, UserStore users, HttpResponse response, CancellationToken cancellationToken)
