@@ -14,11 +14,11 @@ public sealed record UserDto(
     DateTimeOffset UpdatedAt);
 
 /// <summary>
-/// The <c>users</c> table row: PK "user-{bucket}" (16 buckets, <c>user-0</c> … <c>user-f</c>, from a
+/// The <c>users</c> table row: PK "user-{bucket}" (64 buckets, <c>user-00</c> … <c>user-3f</c>, from a
 /// stable hash of the id), RK = user id. One "user" partition would cap bulk writes at one
 /// partition's rate (Azure's target is 2,000 entities/s per partition, and Azurite's cost per
 /// operation grows with the partition's size, so a 100,000-user import in one partition takes
-/// minutes); 16 partitions let imports write in parallel. Listings run in key order (bucket,
+/// minutes); 64 partitions keep each small and let imports write in parallel. Listings run in key order (bucket,
 /// then id) with one cross-partition range query. Lowercase copies of the searchable fields
 /// (ShortNameLower, FullNameLower, EmailLower) keep the search scan free of per-row folding and
 /// leave room for server-side prefix queries. Later features add their own properties (managed
@@ -27,7 +27,7 @@ public sealed record UserDto(
 public static class UserEntity
 {
     public const string PartitionPrefix = "user-";
-    public const int Buckets = 16;
+    public const int Buckets = 64;
 
     /// <summary>Every user row: PartitionKey in ["user-", "user.") ('.' follows '-').</summary>
     public static TableFilter AllRows { get; } =
@@ -40,12 +40,12 @@ public static class UserEntity
         "ShortNameLower", "FullNameLower", "EmailLower",
     ];
 
-    /// <summary>"user-" + the id's bucket: FNV-1a (32-bit) of the UTF-8 id, modulo 16, in hex. Never change it: stored rows depend on it.</summary>
+    /// <summary>"user-" + the id's bucket: FNV-1a (32-bit) of the UTF-8 id, modulo 64, as two hex digits. Never change it: stored rows depend on it.</summary>
     public static string PartitionKeyFor(string userId)
     {
         var hash = 2166136261u;
         foreach (var b in System.Text.Encoding.UTF8.GetBytes(userId)) hash = (hash ^ b) * 16777619u;
-        return PartitionPrefix + (hash % Buckets).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        return PartitionPrefix + (hash % Buckets).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public static string RowKeyFor(string userId) => userId;
