@@ -58,3 +58,21 @@ azurite_connection_string() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_for_http URL PID LOGFILE: waits until URL answers 2xx, failing early (with the log) if PID exits.
+wait_for_http() {
+  local url=$1 pid=$2 logfile=$3
+  for _ in $(seq 1 600); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$url did not answer; output:" >&2; cat "$logfile" >&2
+  return 1
+}
+
+# push_topic PKI_FOLDER: the MDM topic (subject UID) of the emulator's push certificate.
+push_topic() {
+  openssl pkcs12 -in "$1/mdm-push.p12" -passin pass:emulator -nokeys 2>/dev/null \
+    | openssl x509 -noout -subject -nameopt sep_multiline 2>/dev/null | sed -n 's/^ *UID=//p'  || true
+}

@@ -10,6 +10,7 @@ public static class EmulatorProgram
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Contains(Apns.ApnsOnlyProgram.Flag)) return await Apns.ApnsOnlyProgram.RunAsync(args);
         await using var host = await EmulatorHost.StartAsync(args);
         Console.WriteLine("Apple services emulator running. Ctrl+C to stop.");
         await host.WaitForShutdownAsync();

@@ -5,6 +5,9 @@ using ManagedDistribution.Benchmarks;
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["storage"] = StorageBenchmark.RunAsync,
+    ["startup"] = StartupBenchmark.RunAsync,
+    ["push"] = PushBenchmark.RunAsync,
+    ["devices"] = DevicesBenchmark.RunAsync,
     ["directory"] = DirectoryBenchmark.RunAsync,
 };
 

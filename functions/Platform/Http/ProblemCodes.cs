@@ -33,6 +33,12 @@ public static class ProblemCodes
     public static readonly ProblemType UnknownIds = new("unknown-ids", 400, "Some of the ids do not exist; nothing was changed.");
     public static readonly ProblemType TooManyItems = new("too-many-items", 400, "The request carries more items than one call accepts.");
     public static readonly ProblemType MalformedCsv = new("malformed-csv", 400, "The request body is not valid CSV for this endpoint.");
+    public static readonly ProblemType UnknownUser = new("unknown-user", 400, "The request names a user that does not exist.");
+    public static readonly ProblemType InvalidMdmMessage = new("invalid-mdm-message", 400, "The body is not an MDM message this server accepts.");
+    public static readonly ProblemType UnknownCommand = new("unknown-command", 400, "The status is for a command this channel was never sent.");
+    public static readonly ProblemType UnknownDevice = new("unknown-device", 401, "The device is not enrolled with this server.");
+    public static readonly ProblemType SignatureRequired = new("signature-required", 401, "Device messages must carry an Mdm-Signature header.");
+    public static readonly ProblemType DeviceIdentityRefused = new("device-identity-refused", 403, "The message is not signed by the identity bound to this device.");
 
     static readonly Dictionary<int, ProblemType> ByStatus = new[]
     {

@@ -85,11 +85,17 @@ public sealed class QueueClient
             Time(m.Element("TimeNextVisible")))).ToList();
     }
 
+    /// <summary>
+    /// Deletes a received message. A message that no longer exists counts as deleted: a retried
+    /// delete whose first attempt landed answers 404, and the outcome the caller wanted holds.
+    /// A stale pop receipt (another receiver owns the message now) still throws.
+    /// </summary>
     public async Task DeleteMessageAsync(string messageId, string popReceipt, CancellationToken cancellationToken)
     {
         using var message = QueueRequests.Create(pipeline, RequestMethod.Delete,
             QueueRequests.Url(endpoint, $"{Name}/messages/{Uri.EscapeDataString(messageId)}", $"popreceipt={Uri.EscapeDataString(popReceipt)}"));
-        await QueueRequests.SendAsync(pipeline, message, cancellationToken);
+        try { await QueueRequests.SendAsync(pipeline, message, cancellationToken); }
+        catch (StorageRequestFailedException e) when (e.ErrorCode == "MessageNotFound") { }
     }
 
     /// <summary>Makes a received message invisible for another <paramref name="visibilityTimeout"/> (renewal, or a retry delay).</summary>

@@ -19,8 +19,7 @@ public static class HealthEndpoints
 
     public static IServiceCollection AddHealth(this IServiceCollection services)
     {
-        services.AddHttpClient(HttpStorageProbe.HttpClientName);
-        services.TryAddSingleton<IStorageProbe, HttpStorageProbe>();
+        services.TryAddSingleton<IStorageProbe, StorageProbe>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>(StorageHealthCheck.Name);
         services.PostConfigure<HealthCheckServiceOptions>(options =>
         {

@@ -15,7 +15,8 @@ sealed class StorageHealthCheck(IStorageProbe probe, ILogger<StorageHealthCheck>
             await probe.ProbeAsync(cancellationToken);
             return HealthCheckResult.Healthy("Storage answers.");
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutException or IOException)
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or IOException
+                                       or Azure.RequestFailedException or StorageRequestFailedException)
         {
             // The message names the endpoint, which the anonymous answer leaves out; a stack trace adds nothing.
             logger.LogWarning("Storage probe failed: {Error}", e.Message);
@@ -26,6 +27,9 @@ sealed class StorageHealthCheck(IStorageProbe probe, ILogger<StorageHealthCheck>
     /// <summary>A reason for an anonymous caller: what went wrong, never which host or address.</summary>
     static string Describe(Exception e) => e switch
     {
+        // Azure.Core wraps transport failures (status 0) around the HttpRequestException.
+        Azure.RequestFailedException { Status: 0, InnerException: { } inner } => Describe(inner),
+        StorageRequestFailedException answered => $"Storage answered {answered.Status} {answered.ErrorCode}: check the account and its credentials.",
         TimeoutException timeout => timeout.Message,
         HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => "Storage refused or dropped the connection.",
         HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => "The storage host name does not resolve.",

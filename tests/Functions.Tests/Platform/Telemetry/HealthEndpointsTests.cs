@@ -64,15 +64,15 @@ public class HealthEndpointsTests(AzuriteFixture azurite)
         await using var app = new AppFactory(azurite)
         {
             ConfigureServices = services => services.AddHealthChecks()
-                .AddCheck("apns", () => HealthCheckResult.Degraded("Push certificate expires in 5 days.")),
+                .AddCheck("contributed", () => HealthCheckResult.Degraded("A contributed check is degraded.")),
         };
         var (status, body) = await GetHealthAsync(app);
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("degraded", body.GetProperty("status").GetString());
-        var apns = body.GetProperty("checks").GetProperty("apns");
-        Assert.Equal("degraded", apns.GetProperty("status").GetString());
-        Assert.Equal("Push certificate expires in 5 days.", apns.GetProperty("description").GetString());
+        var contributed = body.GetProperty("checks").GetProperty("contributed");
+        Assert.Equal("degraded", contributed.GetProperty("status").GetString());
+        Assert.Equal("A contributed check is degraded.", contributed.GetProperty("description").GetString());
     }
 
     [Fact]

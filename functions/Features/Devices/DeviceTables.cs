@@ -1,0 +1,37 @@
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.Devices;
+
+/// <summary>
+/// The Devices feature's tables (names without the storage prefix; layout in notes/ISSUE3.md),
+/// created on first use. A failed creation is retried by the next caller rather than cached.
+/// </summary>
+public sealed class DeviceTables(TableServiceClient service)
+{
+    public TableClient Devices { get; } = service.GetTableClient("devices");
+    public TableClient DevicesByUser { get; } = service.GetTableClient("devicesbyuser");
+    public TableClient Channels { get; } = service.GetTableClient("channels");
+    public TableClient Commands { get; } = service.GetTableClient("commands");
+    public TableClient CommandsByUuid { get; } = service.GetTableClient("commandsbyuuid");
+    public TableClient Inventory { get; } = service.GetTableClient("inventory");
+
+    readonly SemaphoreSlim gate = new(1, 1);
+    volatile bool created;
+
+    public async ValueTask EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        if (created) return;
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (created) return;
+            await Task.WhenAll(new[] { Devices, DevicesByUser, Channels, Commands, CommandsByUuid, Inventory }
+                .Select(table => table.CreateIfNotExistsAsync(cancellationToken)));
+            created = true;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}

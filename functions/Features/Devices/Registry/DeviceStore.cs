@@ -1,0 +1,157 @@
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.Devices.Registry;
+
+/// <summary>Filters of the admin device listing; null means "any".</summary>
+public sealed record DeviceQuery(string? Platform = null, string? EnrollmentState = null, string? UserId = null);
+
+/// <summary>
+/// The device registry over the <c>devices</c>, <c>channels</c> and <c>devicesbyuser</c> tables.
+/// Device rows change through <see cref="UpdateAsync"/>: read, decide, write with If-Match,
+/// and on a lost race read again (bounded). Nothing above this class sees storage exceptions.
+/// </summary>
+public sealed class DeviceStore(DeviceTables tables) : IDeviceDirectory
+{
+    const int MaxAttempts = 5;
+
+    public async Task<DeviceRecord?> GetAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var entity = await tables.Devices.GetEntityAsync(DeviceRecord.PartitionKeyFor(), DeviceRecord.RowKeyFor(deviceId), cancellationToken: cancellationToken);
+        return entity is null ? null : DeviceRecord.FromEntity(entity);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="decide"/> to the current row (null when there is none) and writes
+    /// its answer conditionally: insert when new, replace with the read ETag otherwise. A failure
+    /// from <paramref name="decide"/> writes nothing. Retried on 409/412 with a fresh read.
+    /// </summary>
+    public async Task<DeviceOutcome<DeviceRecord>> UpdateAsync(string deviceId,
+        Func<DeviceRecord?, DeviceOutcome<DeviceRecord>> decide, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await GetAsync(deviceId, cancellationToken);
+            var decision = decide(current);
+            if (!decision.Succeeded) return decision;
+            var next = decision.Value!;
+            try
+            {
+                next.ETag = current is null
+                    ? await tables.Devices.AddEntityAsync(next.ToEntity(), cancellationToken)
+                    : await tables.Devices.UpdateEntityAsync(next.ToEntity(), current.ETag, cancellationToken: cancellationToken);
+                return next;
+            }
+            catch (StorageRequestFailedException e) when ((e.IsConflict || e.IsPreconditionFailed || e.IsNotFound) && attempt < MaxAttempts)
+            {
+                // Someone else wrote (or deleted) the row between our read and write: decide again on fresh state.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records a check-in time (and, for an Idle report, the start of a command session). A one-property merge cannot overwrite anyone's other fields, and a
+    /// slightly older time winning a race is harmless, so this write is unconditional (If-Match *).
+    /// </summary>
+    public async Task TouchAsync(ChannelId channel, DateTimeOffset at, bool startsSession, CancellationToken cancellationToken)
+    {
+        var entity = channel.UserId is null
+            ? new TableEntity(DeviceRecord.PartitionKeyFor(), DeviceRecord.RowKeyFor(channel.DeviceId))
+            : new TableEntity(UserChannelRecord.PartitionKeyFor(channel.DeviceId), UserChannelRecord.RowKeyFor(channel.UserId));
+        entity["LastCheckinAt"] = at;
+        if (startsSession) entity["SessionStartedAt"] = at;
+        var table = channel.UserId is null ? tables.Devices : tables.Channels;
+        try
+        {
+            await table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (StorageRequestFailedException e) when (e.IsNotFound)
+        {
+            // Deleted meanwhile: nothing to touch.
+        }
+    }
+
+    public async Task<UserChannelRecord?> GetUserChannelAsync(string deviceId, string userId, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var entity = await tables.Channels.GetEntityAsync(UserChannelRecord.PartitionKeyFor(deviceId), UserChannelRecord.RowKeyFor(userId), cancellationToken: cancellationToken);
+        return entity is null ? null : UserChannelRecord.FromEntity(entity);
+    }
+
+    /// <summary>Same read-decide-write loop as <see cref="UpdateAsync"/>, for a user channel row.</summary>
+    public async Task<UserChannelRecord> UpdateUserChannelAsync(string deviceId, string userId,
+        Func<UserChannelRecord?, UserChannelRecord> decide, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await GetUserChannelAsync(deviceId, userId, cancellationToken);
+            var next = decide(current);
+            try
+            {
+                next.ETag = current is null
+                    ? await tables.Channels.AddEntityAsync(next.ToEntity(), cancellationToken)
+                    : await tables.Channels.UpdateEntityAsync(next.ToEntity(), current.ETag, cancellationToken: cancellationToken);
+                return next;
+            }
+            catch (StorageRequestFailedException e) when ((e.IsConflict || e.IsPreconditionFailed || e.IsNotFound) && attempt < MaxAttempts)
+            {
+            }
+        }
+    }
+
+    /// <summary>A device's user channels: one partition read of <c>channels</c>.</summary>
+    public async Task<IReadOnlyList<UserChannelRecord>> ListUserChannelsAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var channels = new List<UserChannelRecord>();
+        await foreach (var entity in tables.Channels.QueryAsync(TableFilter.PartitionKey.Eq(UserChannelRecord.PartitionKeyFor(deviceId)), cancellationToken: cancellationToken))
+            channels.Add(UserChannelRecord.FromEntity(entity));
+        return channels;
+    }
+
+    /// <summary>One page of devices: a scan of the single <c>devices</c> partition with the filters pushed to the service.</summary>
+    public async Task<(IReadOnlyList<DeviceRecord> Devices, TableContinuationToken? Continuation)> ListAsync(DeviceQuery query, int pageSize,
+        TableContinuationToken? continuation, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var filter = TableFilter.PartitionKey.Eq(DeviceRecord.PartitionKeyFor());
+        if (query.Platform is { } platform) filter &= TableFilter.Property("Platform").Eq(platform);
+        if (query.EnrollmentState is { } state) filter &= TableFilter.Property("EnrollmentState").Eq(state);
+        if (query.UserId is { } userId) filter &= TableFilter.Property("UserId").Eq(userId);
+        var page = await tables.Devices.QueryPageAsync(filter, maxPerPage: pageSize, continuation: continuation, cancellationToken: cancellationToken);
+        return (page.Entities.Select(DeviceRecord.FromEntity).ToList(), page.Continuation);
+    }
+
+    public async Task<bool> ExistsAsync(string deviceId, CancellationToken cancellationToken) =>
+        await GetAsync(deviceId, cancellationToken) is not null;
+
+    /// <summary>
+    /// Reads the <c>devicesbyuser</c> partition of the user, then confirms each against the device row
+    /// (the row is the truth; an index entry left by an interrupted re-association is dropped here).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DeviceIdsForUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var ids = new List<string>();
+        await foreach (var entry in tables.DevicesByUser.QueryAsync(TableFilter.PartitionKey.Eq(userId), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            var device = await GetAsync(entry.RowKey, cancellationToken);
+            if (device?.UserId == userId) ids.Add(entry.RowKey);
+            else await tables.DevicesByUser.DeleteEntityAsync(userId, entry.RowKey, ETag.All, cancellationToken);
+        }
+        return ids;
+    }
+
+    /// <summary><c>devicesbyuser</c>: PK = user id, RK = device id. Idempotent.</summary>
+    public async Task IndexUserAsync(string userId, string deviceId, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        await tables.DevicesByUser.UpsertEntityAsync(new TableEntity(userId, deviceId), cancellationToken: cancellationToken);
+    }
+
+    public async Task UnindexUserAsync(string userId, string deviceId, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        await tables.DevicesByUser.DeleteEntityAsync(userId, deviceId, ETag.All, cancellationToken);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace ManagedDistribution.Benchmarks;
+
+/// <summary>
+/// The app as its own process (its build output is copied next to ours), on Kestrel at a free
+/// port, so it has its own thread pool and GC like in production. Started with the given settings
+/// (environment variables, <c>Section__Key</c>); ready once /api/health answers.
+/// </summary>
+public sealed class BenchmarkApp : IAsyncDisposable
+{
+    readonly Process process;
+
+    BenchmarkApp(Process process, Uri baseUrl)
+    {
+        this.process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public Uri BaseUrl { get; }
+
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
+    public static async Task<BenchmarkApp> StartAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "ManagedDistribution.Functions.dll"), "--urls", $"http://127.0.0.1:{port}" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings) start.Environment[key] = value;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the app.");
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("fail", StringComparison.Ordinal)) errors.Enqueue(line); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) errors.Enqueue(line); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var app = new BenchmarkApp(process, new Uri($"http://127.0.0.1:{port}/"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(app.BaseUrl, "api/health"));
+                return app;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { await Task.Delay(50); }
+        }
+        await app.DisposeAsync();
+        throw new InvalidOperationException("The app did not answer /api/health: " + string.Join(Environment.NewLine, errors));
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+}
