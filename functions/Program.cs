@@ -2,6 +2,7 @@ using ManagedDistribution.Features.AppsAndBooks;
 using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Push;
 using ManagedDistribution.Features.Tasks;
+using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Platform;
 using ManagedDistribution.Platform.Workflows;
 
@@ -13,6 +14,7 @@ builder.Services.AddPush();
 builder.Services.AddWorkflows();
 builder.Services.AddPushDelivery();
 builder.Services.AddDevices();
+builder.Services.AddDirectory();
 
 var app = builder.Build();
 
@@ -20,6 +22,7 @@ app.UsePlatform();
 app.MapPlatform();
 app.MapTasks();
 app.MapDevices();
+app.MapDirectory();
 
 app.Run();
 

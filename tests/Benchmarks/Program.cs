@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["push"] = PushBenchmark.RunAsync,
     ["devices"] = DevicesBenchmark.RunAsync,
     ["pushflow"] = PushFlowBenchmark.RunAsync,
+    ["directory"] = DirectoryBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -40,8 +40,9 @@ public static class HttpEdgeModule
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseRouting();
+        // After routing, so an endpoint's own IRequestSizeLimitMetadata (bulk imports) applies.
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         WarnWhenNoAdminKey(app);

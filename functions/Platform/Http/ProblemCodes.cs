@@ -30,6 +30,10 @@ public static class ProblemCodes
     public static readonly ProblemType Irrevocable = new("irrevocable", 409, "This assignment cannot be revoked.");
     public static readonly ProblemType TaskFinished = new("task-finished", 409, "The task has already completed or failed.");
     public static readonly ProblemType TokenMissing = new("token-missing", 409, "No Apps and Books location token is installed.");
+    public static readonly ProblemType PreconditionFailed = new("precondition-failed", 412, "The resource is not in the version the request expected (If-Match / If-None-Match).");
+    public static readonly ProblemType UnknownIds = new("unknown-ids", 400, "Some of the ids do not exist; nothing was changed.");
+    public static readonly ProblemType TooManyItems = new("too-many-items", 400, "The request carries more items than one call accepts.");
+    public static readonly ProblemType MalformedCsv = new("malformed-csv", 400, "The request body is not valid CSV for this endpoint.");
     public static readonly ProblemType UnknownUser = new("unknown-user", 400, "The request names a user that does not exist.");
     public static readonly ProblemType InvalidMdmMessage = new("invalid-mdm-message", 400, "The body is not an MDM message this server accepts.");
     public static readonly ProblemType UnknownCommand = new("unknown-command", 400, "The status is for a command this channel was never sent.");

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace ManagedDistribution.Platform.Http;
@@ -6,19 +7,22 @@ namespace ManagedDistribution.Platform.Http;
 /// <summary>
 /// Enforces <see cref="HttpOptions.MaxRequestBodyBytes"/> the same way under Kestrel and the test
 /// server: a declared Content-Length over the limit is refused before any endpoint runs, and a
-/// chunked body is counted as it is read. Minimal APIs treat a body read failure as a client
+/// chunked body is counted as it is read. An endpoint may carry its own limit
+/// (<c>.WithMetadata(new RequestSizeLimitAttribute(bytes))</c>, i.e. <see cref="IRequestSizeLimitMetadata"/>),
+/// e.g. bulk imports; the middleware runs after routing so it can see it. Minimal APIs treat a body read failure as a client
 /// disconnect and send nothing, so when the limit tripped and no response has started this
 /// middleware writes the 413 problem itself.
 /// </summary>
 sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<HttpOptions> options, IProblemDetailsService problems)
 {
-    readonly long limit = options.Value.MaxRequestBodyBytes;
+    readonly long defaultLimit = options.Value.MaxRequestBodyBytes;
 
     public async Task InvokeAsync(HttpContext context)
     {
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? defaultLimit;
         if (context.Request.ContentLength > limit)
         {
-            await WriteTooLargeAsync(context);
+            await WriteTooLargeAsync(context, limit);
             return;
         }
 
@@ -29,10 +33,10 @@ sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<HttpOptio
 
         await next(context);
 
-        if (counted.LimitExceeded && !context.Response.HasStarted) await WriteTooLargeAsync(context);
+        if (counted.LimitExceeded && !context.Response.HasStarted) await WriteTooLargeAsync(context, limit);
     }
 
-    Task WriteTooLargeAsync(HttpContext context)
+    Task WriteTooLargeAsync(HttpContext context, long limit)
     {
         context.Response.Clear();
         context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;

@@ -12,7 +12,7 @@ public static class MdmTestData
     public static byte[] Capture(string name) => File.ReadAllBytes(FixturePath(name));
 
     public static IEnumerable<string> CaptureNames() =>
-        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Mdm"), "*.plist").Select(Path.GetFileName).Order()!;
+        System.IO.Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Mdm"), "*.plist").Select(Path.GetFileName).Order()!;
 
     public static PlistDictionary CaptureDictionary(string name) => PlistReader.ReadDictionary(Capture(name));
 

@@ -44,6 +44,6 @@ public sealed class ApnsEmulatorFixture : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync();
-        try { Directory.Delete(CertificateFolder, recursive: true); } catch (IOException) { }
+        try { System.IO.Directory.Delete(CertificateFolder, recursive: true); } catch (IOException) { }
     }
 }

@@ -1,0 +1,44 @@
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.Directory;
+
+/// <summary>
+/// The directory's tables (names without the storage prefix), created once per process on first
+/// use. A failed creation is retried by the next caller instead of being cached.
+/// </summary>
+public sealed class DirectoryTables(TableServiceClient service)
+{
+    public const string UsersName = "users";
+    public const string UserGroupsName = "usergroups";
+    public const string DeviceGroupsName = "devicegroups";
+    public const string GroupMembersName = "groupmembers";
+    public const string MemberGroupsName = "membergroups";
+
+    readonly SemaphoreSlim gate = new(1, 1);
+    volatile bool created;
+
+    public TableClient Users { get; } = service.GetTableClient(UsersName);
+    public TableClient UserGroups { get; } = service.GetTableClient(UserGroupsName);
+    public TableClient DeviceGroups { get; } = service.GetTableClient(DeviceGroupsName);
+    public TableClient GroupMembers { get; } = service.GetTableClient(GroupMembersName);
+    public TableClient MemberGroups { get; } = service.GetTableClient(MemberGroupsName);
+
+    public TableClient Groups(GroupKind kind) => kind == GroupKind.User ? UserGroups : DeviceGroups;
+
+    public async ValueTask EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        if (created) return;
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (created) return;
+            await Task.WhenAll(new[] { Users, UserGroups, DeviceGroups, GroupMembers, MemberGroups }
+                .Select(t => t.CreateIfNotExistsAsync(cancellationToken)));
+            created = true;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}

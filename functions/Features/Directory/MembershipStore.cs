@@ -1,0 +1,137 @@
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.Directory;
+
+/// <summary>
+/// Group membership in bulk: members partitions written as 100-row transactions, the per-member
+/// index as many small partitions in parallel, and MemberCount recounted after each change.
+/// Every operation is idempotent, so re-running a request that failed half-way completes it.
+/// Callers check that groups and members exist; this store only writes the pairs.
+/// </summary>
+public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, TimeProvider time)
+{
+    static readonly string[] KeysOnly = ["RowKey"];
+
+    TableClient Members => tables.GroupMembers;
+    TableClient Index => tables.MemberGroups;
+
+    /// <summary>Ids of every member of the group (one keys-only partition scan).</summary>
+    public async Task<HashSet<string>> MemberIdsAsync(GroupKind kind, string groupId, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in Members.QueryAsync(MembersOf(kind, groupId), KeysOnly, cancellationToken: cancellationToken)) ids.Add(row.RowKey);
+        return ids;
+    }
+
+    public async Task<(IReadOnlyList<TableEntity> Items, PagePosition? NextAfter)> ListAsync(GroupKind kind, string groupId, PagePosition? after, int pageSize,
+        CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        return await DirectoryPaging.ScanAsync(Members, MembersOf(kind, groupId), ["RowKey", "AddedAt"], after, pageSize, null, cancellationToken);
+    }
+
+    /// <summary>Adds members to groups (group id → member ids); members already present are left as they are.</summary>
+    public async Task<Dictionary<string, MembersAdded>> AddAsync(GroupKind kind, IReadOnlyDictionary<string, IReadOnlyCollection<string>> membersByGroup,
+        CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var fresh = new System.Collections.Concurrent.ConcurrentDictionary<string, List<string>>(StringComparer.Ordinal);
+        await TableBulk.ForEachAsync(membersByGroup, async (entry, token) =>
+        {
+            var existing = await MemberIdsAsync(kind, entry.Key, token);
+            fresh[entry.Key] = [.. entry.Value.Where(id => !existing.Contains(id))];
+        }, cancellationToken);
+
+        var upsert = TableTransactionActionType.UpsertReplace;
+        await TableBulk.SubmitAsync(Index, fresh.SelectMany(g => g.Value.Select(m =>
+            new TableTransactionAction(upsert, MembershipEntity.Index(kind, m, g.Key, now)))), null, cancellationToken);
+        await TableBulk.SubmitAsync(Members, fresh.SelectMany(g => g.Value.Select(m =>
+            new TableTransactionAction(upsert, MembershipEntity.Member(kind, g.Key, m, now)))), null, cancellationToken);
+
+        var result = new System.Collections.Concurrent.ConcurrentDictionary<string, MembersAdded>(StringComparer.Ordinal);
+        await TableBulk.ForEachAsync(membersByGroup, async (entry, token) =>
+        {
+            var count = await RecountAsync(kind, entry.Key, token);
+            result[entry.Key] = new MembersAdded(fresh[entry.Key].Count, entry.Value.Count - fresh[entry.Key].Count, count);
+        }, cancellationToken);
+        return new(result, StringComparer.Ordinal);
+    }
+
+    /// <summary>Removes members from a group; ids that are not members are counted and otherwise ignored.</summary>
+    public async Task<MembersRemoved> RemoveAsync(GroupKind kind, string groupId, IReadOnlyCollection<string> memberIds, CancellationToken cancellationToken)
+    {
+        var existing = await MemberIdsAsync(kind, groupId, cancellationToken);
+        var present = memberIds.Where(existing.Contains).ToList();
+        await DeletePairsAsync(kind, present.Select(m => (groupId, m)), cancellationToken);
+        var count = await RecountAsync(kind, groupId, cancellationToken);
+        return new MembersRemoved(present.Count, memberIds.Count - present.Count, count);
+    }
+
+    /// <summary>Removes every member of a group (before the group row itself is deleted).</summary>
+    public async Task<int> RemoveAllAsync(GroupKind kind, string groupId, CancellationToken cancellationToken)
+    {
+        var existing = await MemberIdsAsync(kind, groupId, cancellationToken);
+        await DeletePairsAsync(kind, existing.Select(m => (groupId, m)), cancellationToken);
+        return existing.Count;
+    }
+
+    /// <summary>
+    /// The groups a member belongs to, from the index, each confirmed against the group's members
+    /// partition; index rows a crash left behind are deleted on the way.
+    /// </summary>
+    public async Task<IReadOnlyList<MembershipDto>> GroupsOfMemberAsync(GroupKind kind, string memberId, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var rows = new List<TableEntity>();
+        await foreach (var row in Index.QueryAsync(TableFilter.PartitionKey.Eq(MembershipEntity.IndexPartitionFor(kind, memberId)), cancellationToken: cancellationToken))
+            rows.Add(row);
+        var confirmed = new bool[rows.Count];
+        await TableBulk.ForEachAsync(Enumerable.Range(0, rows.Count), async (i, token) =>
+        {
+            var groupId = rows[i].RowKey;
+            confirmed[i] = await Members.GetEntityAsync(MembershipEntity.MembersPartitionFor(kind, groupId), MembershipEntity.MemberRowKeyFor(memberId), KeysOnly, token) is not null;
+            if (!confirmed[i]) await Index.DeleteEntityAsync(rows[i].PartitionKey, rows[i].RowKey, ETag.All, token);
+        }, cancellationToken);
+        return [.. rows.Where((_, i) => confirmed[i]).Select(r => new MembershipDto(r.RowKey, r.GetDateTimeOffset("AddedAt") ?? default))];
+    }
+
+    /// <summary>Takes a member out of every group it belongs to (a forced user delete); returns those group ids.</summary>
+    public async Task<IReadOnlyList<string>> RemoveFromAllGroupsAsync(GroupKind kind, string memberId, CancellationToken cancellationToken)
+    {
+        var groupIds = (await GroupsOfMemberAsync(kind, memberId, cancellationToken)).Select(m => m.GroupId).ToList();
+        await DeletePairsAsync(kind, groupIds.Select(g => (g, memberId)), cancellationToken);
+        foreach (var groupId in groupIds) await RecountAsync(kind, groupId, cancellationToken);
+        return groupIds;
+    }
+
+    /// <summary>Members rows first, index rows last (the index stays a superset). Missing rows are fine.</summary>
+    async Task DeletePairsAsync(GroupKind kind, IEnumerable<(string GroupId, string MemberId)> pairs, CancellationToken cancellationToken)
+    {
+        var list = pairs.ToList();
+        if (list.Count == 0) return;
+        var delete = TableTransactionActionType.Delete;
+        await TableBulk.SubmitAsync(Members, list.Select(p => new TableTransactionAction(delete,
+            new TableEntity(MembershipEntity.MembersPartitionFor(kind, p.GroupId), MembershipEntity.MemberRowKeyFor(p.MemberId)), ETag.All)),
+            DeleteOneByOne(Members), cancellationToken);
+        await TableBulk.SubmitAsync(Index, list.Select(p => new TableTransactionAction(delete,
+            new TableEntity(MembershipEntity.IndexPartitionFor(kind, p.MemberId), MembershipEntity.IndexRowKeyFor(p.GroupId)), ETag.All)),
+            DeleteOneByOne(Index), cancellationToken);
+    }
+
+    /// <summary>A batch of deletes fails whole when one row is already gone (a concurrent removal): redo it row by row.</summary>
+    static Func<IReadOnlyList<TableTransactionAction>, StorageRequestFailedException, CancellationToken, Task> DeleteOneByOne(TableClient table) =>
+        async (batch, failure, cancellationToken) =>
+        {
+            if (!failure.IsNotFound) throw failure;
+            foreach (var action in batch)
+                await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, cancellationToken);
+        };
+
+    async Task<int> RecountAsync(GroupKind kind, string groupId, CancellationToken cancellationToken) =>
+        await groups.RefreshMemberCountAsync(kind, groupId, async token => (await MemberIdsAsync(kind, groupId, token)).Count, cancellationToken) ?? 0;
+
+    static TableFilter MembersOf(GroupKind kind, string groupId) =>
+        TableFilter.PartitionKey.Eq(MembershipEntity.MembersPartitionFor(kind, groupId));
+}

@@ -1,0 +1,56 @@
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.Directory;
+
+/// <summary>
+/// Bulk table work for the directory: entity group transactions of up to 100 operations per
+/// partition, many batches in flight at once (bounded), and parallel point reads.
+/// </summary>
+static class TableBulk
+{
+    public const int BatchSize = 100;
+
+    /// <summary>How many requests one bulk operation keeps in flight against storage.</summary>
+    public const int Concurrency = 16;
+
+    /// <summary>
+    /// Groups <paramref name="actions"/> by partition, cuts each partition into transactions of at
+    /// most 100 and submits them with bounded concurrency. Single-operation partitions go out as
+    /// plain single-entity requests (a lone delete of a missing row is not an error). When a transaction fails,
+    /// <paramref name="onFailed"/> gets its actions (e.g. to redo them one by one); without it the
+    /// failure propagates.
+    /// </summary>
+    public static Task SubmitAsync(TableClient table, IEnumerable<TableTransactionAction> actions,
+        Func<IReadOnlyList<TableTransactionAction>, StorageRequestFailedException, CancellationToken, Task>? onFailed,
+        CancellationToken cancellationToken)
+    {
+        var batches = actions
+            .GroupBy(a => a.Entity.PartitionKey, StringComparer.Ordinal)
+            .SelectMany(partition => partition.Chunk(BatchSize))
+            .ToList();
+        return Parallel.ForEachAsync(batches, Options(cancellationToken), async (batch, token) =>
+        {
+            try
+            {
+                // A lone upsert or delete is cheaper as a plain request than as a one-part batch.
+                if (batch is [{ ActionType: TableTransactionActionType.UpsertReplace } upsert])
+                    await table.UpsertEntityAsync(upsert.Entity, TableUpdateMode.Replace, token);
+                else if (batch is [{ ActionType: TableTransactionActionType.Delete } delete])
+                    await table.DeleteEntityAsync(delete.Entity.PartitionKey, delete.Entity.RowKey, delete.IfMatch, token);
+                else
+                    await table.SubmitTransactionAsync(batch, token);
+            }
+            catch (StorageRequestFailedException failed) when (onFailed is not null)
+            {
+                await onFailed(batch, failed, token);
+            }
+        });
+    }
+
+    /// <summary>Runs <paramref name="work"/> for each item with bounded concurrency.</summary>
+    public static Task ForEachAsync<T>(IEnumerable<T> items, Func<T, CancellationToken, ValueTask> work, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(items, Options(cancellationToken), work);
+
+    static ParallelOptions Options(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken };
+}

@@ -1,0 +1,105 @@
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.Directory;
+
+/// <summary>A user as the API shows it.</summary>
+public sealed record UserDto(
+    string Id,
+    string ShortName,
+    string FullName,
+    string? Email,
+    string? ManagedAppleId,
+    string? PreferredLanguage,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// The <c>users</c> table row: PK "user-{bucket}" (64 buckets, <c>user-00</c> … <c>user-3f</c>, from a
+/// stable hash of the id), RK = user id. One "user" partition would cap bulk writes at one
+/// partition's rate (Azure's target is 2,000 entities/s per partition, and Azurite's cost per
+/// operation grows with the partition's size, so a 100,000-user import in one partition takes
+/// minutes); 64 partitions keep each small and let imports write in parallel. Listings run in key order (bucket,
+/// then id) with one cross-partition range query. Lowercase copies of the searchable fields
+/// (ShortNameLower, FullNameLower, EmailLower) keep the search scan free of per-row folding and
+/// leave room for server-side prefix queries. Later features add their own properties (managed
+/// distribution state): the directory rewrites a row from the stored copy, so it never erases them.
+/// </summary>
+public static class UserEntity
+{
+    public const string PartitionPrefix = "user-";
+    public const int Buckets = 64;
+
+    /// <summary>Every user row: PartitionKey in ["user-", "user.") ('.' follows '-').</summary>
+    public static TableFilter AllRows { get; } =
+        TableFilter.PartitionKey.Ge(PartitionPrefix).And(TableFilter.PartitionKey.Lt("user."));
+
+    /// <summary>The properties a listing needs (everything the API shows plus the search copies).</summary>
+    public static readonly IReadOnlyList<string> ListColumns =
+    [
+        "RowKey", "ShortName", "FullName", "Email", "ManagedAppleId", "PreferredLanguage", "CreatedAt", "UpdatedAt",
+        "ShortNameLower", "FullNameLower", "EmailLower",
+    ];
+
+    /// <summary>"user-" + the id's bucket: FNV-1a (32-bit) of the UTF-8 id, modulo 64, as two hex digits. Never change it: stored rows depend on it.</summary>
+    public static string PartitionKeyFor(string userId)
+    {
+        var hash = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(userId)) hash = (hash ^ b) * 16777619u;
+        return PartitionPrefix + (hash % Buckets).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public static string RowKeyFor(string userId) => userId;
+
+    /// <summary>
+    /// The row to write for <paramref name="user"/>: a copy of <paramref name="existing"/> (so
+    /// properties other features keep on the row survive a Replace) with the directory's fields
+    /// set, cleared ones removed, CreatedAt kept and UpdatedAt = <paramref name="now"/>.
+    /// </summary>
+    public static TableEntity Apply(TableEntity? existing, UserFields user, DateTimeOffset now)
+    {
+        var entity = new TableEntity(PartitionKeyFor(user.Id), RowKeyFor(user.Id));
+        if (existing is not null)
+            foreach (var (name, value) in existing) entity[name] = value;
+        entity["ShortName"] = user.ShortName;
+        entity["FullName"] = user.FullName;
+        entity["ShortNameLower"] = user.ShortName.ToLowerInvariant();
+        entity["FullNameLower"] = user.FullName.ToLowerInvariant();
+        entity["Email"] = user.Email;
+        entity["EmailLower"] = user.Email?.ToLowerInvariant();
+        entity["ManagedAppleId"] = user.ManagedAppleId;
+        entity["PreferredLanguage"] = user.PreferredLanguage;
+        entity["CreatedAt"] = existing?.GetDateTimeOffset("CreatedAt") ?? now;
+        entity["UpdatedAt"] = now;
+        return entity;
+    }
+
+    /// <summary>Whether the stored row already holds exactly these fields (an import or PUT that changes nothing).</summary>
+    public static bool HasSameFields(TableEntity existing, UserFields user) => Fields(existing) == user;
+
+    public static UserFields Fields(TableEntity entity) => new(
+        entity.RowKey,
+        entity.GetString("ShortName") ?? "",
+        entity.GetString("FullName") ?? "",
+        entity.GetString("Email"),
+        entity.GetString("ManagedAppleId"),
+        entity.GetString("PreferredLanguage"));
+
+    public static UserDto ToDto(TableEntity entity)
+    {
+        var fields = Fields(entity);
+        return new UserDto(fields.Id, fields.ShortName, fields.FullName, fields.Email, fields.ManagedAppleId, fields.PreferredLanguage,
+            entity.GetDateTimeOffset("CreatedAt") ?? default, entity.GetDateTimeOffset("UpdatedAt") ?? default);
+    }
+
+    public static UserSummary ToSummary(TableEntity entity)
+    {
+        var f = Fields(entity);
+        return new UserSummary(f.Id, f.ShortName, f.FullName, f.Email, f.ManagedAppleId, f.PreferredLanguage);
+    }
+
+    /// <summary>Whether <paramref name="search"/> (already lowercase) is in the short name, full name or email.</summary>
+    public static bool Matches(TableEntity entity, string search) =>
+        (entity.GetString("ShortNameLower")?.Contains(search, StringComparison.Ordinal) ?? false)
+        || (entity.GetString("FullNameLower")?.Contains(search, StringComparison.Ordinal) ?? false)
+        || (entity.GetString("EmailLower")?.Contains(search, StringComparison.Ordinal) ?? false);
+}
