@@ -67,6 +67,8 @@ public sealed class EndToEndTests(AzuriteFixture azurite, ApnsEmulatorFixture em
         var uuid = Assert.Single(uuids);
         await Eventually.TrueAsync(async () => (await host.CommandsAsync(device)).Single(c => c.GetProperty("commandUuid").GetString() == uuid)
             .GetProperty("status").GetString() == "acknowledged", "the command acknowledged after NotNow");
+        // The server records the status before the simulator, which logs its answer once the reply arrives.
+        await Eventually.TrueAsync(() => device.DeviceChannel.History.Count(h => h.CommandUuid == uuid) == 2, "the simulator logged both answers");
         Assert.Equal(["NotNow", "Acknowledged"], device.DeviceChannel.History.Where(h => h.CommandUuid == uuid).Select(h => h.Status));
         Assert.Contains("com.apple.iWork.Pages", await host.AppBundleIdsAsync(device));
     }
