@@ -3,6 +3,7 @@ using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Push;
 using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Features.Directory;
+using ManagedDistribution.Features.Mail;
 using ManagedDistribution.Platform;
 using ManagedDistribution.Platform.Workflows;
 
@@ -15,6 +16,7 @@ builder.Services.AddWorkflows();
 builder.Services.AddPushDelivery();
 builder.Services.AddDevices();
 builder.Services.AddDirectory();
+builder.Services.AddMail();
 
 var app = builder.Build();
 
