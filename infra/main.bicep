@@ -45,6 +45,17 @@ param mailProvider string = 'SendGrid'
 
 param mailFrom string = 'no-reply@example.com'
 
+@description('Display name shown with mailFrom (Mail:FromName), e.g. the organisation\'s name.')
+param mailFromName string = 'Managed Distribution'
+
+@description('SMTP server or relay when mailProvider is Smtp (Mail:Smtp:Host); port 587 with STARTTLS, or 25.')
+param mailSmtpHost string = ''
+param mailSmtpPort int = 587
+@allowed([ 'Auto', 'Required', 'None' ])
+param mailSmtpStartTls string = 'Required'
+@description('SMTP AUTH user name; empty sends without authenticating. The password goes to Key Vault (smtpPassword).')
+param mailSmtpUsername string = ''
+
 @description('NCRONTAB (6 fields, UTC) for the license reconciliation; default hourly.')
 param reconciliationSchedule string = '0 0 * * * *'
 
@@ -66,6 +77,8 @@ param apnsCertificateBase64 string = ''
 param apnsCertificatePassword string = ''
 @secure()
 param sendGridApiKey string = ''
+@secure()
+param smtpPassword string = ''
 @secure()
 param adminApiKey string = ''
 
@@ -124,6 +137,7 @@ module keyVault 'modules/keyvault.bicep' = {
     apnsCertificateBase64: apnsCertificateBase64
     apnsCertificatePassword: apnsCertificatePassword
     sendGridApiKey: sendGridApiKey
+    smtpPassword: smtpPassword
     adminApiKey: adminApiKey
   }
 }
@@ -169,6 +183,11 @@ module functionApp 'modules/functionapp.bicep' = {
       apnsBaseUrl: apnsBaseUrl
       mailProvider: mailProvider
       mailFrom: mailFrom
+      mailFromName: mailFromName
+      mailSmtpHost: mailSmtpHost
+      mailSmtpPort: mailSmtpPort
+      mailSmtpStartTls: mailSmtpStartTls
+      mailSmtpUsername: mailSmtpUsername
       reconciliationSchedule: reconciliationSchedule
       mdmRequireSignature: mdmRequireSignature
     }

@@ -126,7 +126,13 @@ var appSettings = {
   Apns__CertificatePassword: '@Microsoft.KeyVault(SecretUri=${secretUris.apnsCertificatePassword})'
   Mail__Provider: appConfig.mailProvider
   Mail__From: appConfig.mailFrom
+  Mail__FromName: appConfig.mailFromName
   Mail__SendGrid__ApiKey: '@Microsoft.KeyVault(SecretUri=${secretUris.sendGridApiKey})'
+  Mail__Smtp__Host: appConfig.mailSmtpHost
+  Mail__Smtp__Port: string(appConfig.mailSmtpPort)
+  Mail__Smtp__StartTls: appConfig.mailSmtpStartTls
+  Mail__Smtp__Username: appConfig.mailSmtpUsername
+  Mail__Smtp__Password: '@Microsoft.KeyVault(SecretUri=${secretUris.smtpPassword})'
   Reconciliation__Schedule: appConfig.reconciliationSchedule
   Mdm__RequireSignature: string(appConfig.mdmRequireSignature)
 }

@@ -26,6 +26,10 @@ param apnsCertificatePassword string = ''
 param sendGridApiKey string = ''
 
 @secure()
+@description('Password of the SMTP relay account (Mail:Smtp:Password), when the app sends mail over SMTP with AUTH.')
+param smtpPassword string = ''
+
+@secure()
 @description('Admin bearer key accepted on /api.')
 param adminApiKey string = ''
 
@@ -34,6 +38,7 @@ var secretNames = {
   apnsCertificate: 'apns-certificate'
   apnsCertificatePassword: 'apns-certificate-password'
   sendGridApiKey: 'sendgrid-api-key'
+  smtpPassword: 'smtp-password'
   adminApiKey: 'admin-api-key'
 }
 
@@ -95,6 +100,15 @@ resource sendGridApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = i
   }
 }
 
+resource smtpPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(smtpPassword)) {
+  parent: vault
+  name: secretNames.smtpPassword
+  properties: {
+    value: smtpPassword
+    contentType: 'text/plain'
+  }
+}
+
 resource adminApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(adminApiKey)) {
   parent: vault
   name: secretNames.adminApiKey
@@ -115,5 +129,6 @@ output secretUris object = {
   apnsCertificate: '${secretBaseUri}${secretNames.apnsCertificate}/'
   apnsCertificatePassword: '${secretBaseUri}${secretNames.apnsCertificatePassword}/'
   sendGridApiKey: '${secretBaseUri}${secretNames.sendGridApiKey}/'
+  smtpPassword: '${secretBaseUri}${secretNames.smtpPassword}/'
   adminApiKey: '${secretBaseUri}${secretNames.adminApiKey}/'
 }

@@ -30,7 +30,14 @@ sealed class SmtpSender : IMailSender
     public TimeProvider TimeProvider { get; }
     public ILogger Logger { get; }
     public X509Certificate2? TrustedCa => trustedCa.Value.Certificate;
-    public string? TrustedCaProblem => trustedCa.Value.Problem;
+
+    /// <summary>Why nothing can be sent with this configuration, or null.</summary>
+    public string? ConfigurationProblem =>
+        // App Service passes an unresolved Key Vault reference through as the literal text.
+        !string.IsNullOrEmpty(Options.Username) && Options.Password is { } password
+            && password.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase)
+            ? "Mail:Smtp:Password is an unresolved Key Vault reference: check the secret exists and the app's identity can read it."
+            : trustedCa.Value.Problem;
 
     public async Task<MailResult> SendAsync(MailMessage message, CancellationToken cancellationToken = default)
     {

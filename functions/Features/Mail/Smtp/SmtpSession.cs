@@ -25,7 +25,7 @@ sealed class SmtpSession(SmtpSender sender) : IMailSession
     {
         try
         {
-            if (sender.TrustedCaProblem is { } caProblem) return new MailResult.Failed(caProblem);
+            if (sender.ConfigurationProblem is { } configurationProblem) return new MailResult.Failed(configurationProblem);
             connection ??= await SmtpHandshake.OpenAsync(sender.Options, sender.TrustedCa, cancellationToken);
             return await TransactAsync(connection, message, id, cancellationToken);
         }
