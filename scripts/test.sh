@@ -10,6 +10,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 require_tools
 ensure_node_modules "$ROOT"
+# The SMTP provider's tests talk to a real SMTP server (aiosmtpd).
+ensure_apt_packages python3-aiosmtpd
 
 mkdir -p artifacts/test
 AZURITE_LOG=artifacts/test/azurite.log

@@ -18,7 +18,7 @@ static class HeaderEncoding
     public static string Unstructured(string name, string value)
     {
         var clean = Clean(value);
-        return Fold(name, IsPlainAscii(clean) ? clean.Split(' ') : EncodedWords(clean));
+        return Fold(name, IsPlainAscii(clean) ? clean.Split(' ') : EncodedWords(clean, FirstLineRoom(name)));
     }
 
     /// <summary>A single-mailbox field such as <c>From</c> or <c>To</c>.</summary>
@@ -27,37 +27,47 @@ static class HeaderEncoding
         var address = "<" + mailbox.Address + ">";
         var displayName = Clean(mailbox.DisplayName ?? "").Trim();
         if (displayName.Length == 0) return Fold(name, [mailbox.Address]);
-        return Fold(name, [.. Phrase(displayName), address]);
+        return Fold(name, [.. Phrase(displayName, FirstLineRoom(name)), address]);
     }
 
     /// <summary>A field whose value is already a single ASCII token (Message-ID, Date, MIME-Version).</summary>
     public static string Raw(string name, string value) => name + ": " + value;
 
-    static IEnumerable<string> Phrase(string displayName)
+    static IEnumerable<string> Phrase(string displayName, int firstLineRoom)
     {
-        if (!IsPlainAscii(displayName)) return EncodedWords(displayName);
+        if (!IsPlainAscii(displayName)) return EncodedWords(displayName, firstLineRoom);
         if (displayName.IndexOfAny(Specials.ToCharArray()) < 0) return displayName.Split(' ');
         return ["\"" + displayName.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\""];
     }
 
-    /// <summary>Base64 encoded-words of whole UTF-8 characters; adjacent words decode without the space between them.</summary>
-    public static IEnumerable<string> EncodedWords(string text)
+    /// <summary>
+    /// Base64 encoded-words of whole UTF-8 characters; adjacent words decode without the space
+    /// between them. The first word is kept short enough to share the line with the field name
+    /// when <paramref name="firstLineRoom"/> allows at least one character.
+    /// </summary>
+    public static IEnumerable<string> EncodedWords(string text, int firstLineRoom = MaxLineLength)
     {
         var chunk = new StringBuilder();
         var chunkBytes = 0;
+        var firstBytes = (firstLineRoom - 12) / 4 * 3;
+        var limit = firstBytes >= 4 ? Math.Min(firstBytes, MaxEncodedBytes) : MaxEncodedBytes;
         foreach (var rune in text.EnumerateRunes())
         {
-            if (chunkBytes + rune.Utf8SequenceLength > MaxEncodedBytes)
+            if (chunkBytes + rune.Utf8SequenceLength > limit && chunkBytes > 0)
             {
                 yield return EncodedWord(chunk.ToString());
                 chunk.Clear();
                 chunkBytes = 0;
+                limit = MaxEncodedBytes;
             }
             chunk.Append(rune.ToString());
             chunkBytes += rune.Utf8SequenceLength;
         }
         if (chunk.Length > 0) yield return EncodedWord(chunk.ToString());
     }
+
+    /// <summary>Characters left on the first line after <c>Name: </c>.</summary>
+    static int FirstLineRoom(string name) => MaxLineLength - name.Length - 2;
 
     static string EncodedWord(string text) => "=?utf-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes(text)) + "?=";
 
@@ -66,17 +76,17 @@ static class HeaderEncoding
     {
         var result = new StringBuilder();
         var line = new StringBuilder(name).Append(':');
-        var lineHasWord = false;
         foreach (var word in words)
         {
-            // An empty word (two spaces in a row) stays on the line: a folded line may not be only whitespace.
-            if (lineHasWord && word.Length > 0 && line.Length + 1 + word.Length > MaxLineLength)
+            // An empty word (two spaces in a row) stays on the line: a folded line may not be only
+            // whitespace. Breaking before the first word is allowed (the field body may start with FWS).
+            // Never twice in a row: a word longer than a line gets a line of its own.
+            if (word.Length > 0 && line.Length > 0 && line.Length + 1 + word.Length > MaxLineLength)
             {
                 result.Append(line).Append("\r\n");
                 line.Clear();
             }
             line.Append(' ').Append(word);
-            lineHasWord = true;
         }
         return result.Append(line).ToString();
     }

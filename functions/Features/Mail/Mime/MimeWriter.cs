@@ -29,7 +29,7 @@ static class MimeWriter
         AppendHeader(text, HeaderEncoding.Raw("MIME-Version", "1.0"));
         foreach (var (name, value) in message.Headers)
             AppendHeader(text, HeaderEncoding.Unstructured(name, value));
-        AppendHeader(text, HeaderEncoding.Raw("Content-Type", $"multipart/alternative; boundary=\"{boundary}\""));
+        AppendHeader(text, HeaderEncoding.Raw("Content-Type", $"multipart/alternative;\r\n boundary=\"{boundary}\""));
         text.Append("\r\n");
         AppendPart(text, boundary, "text/plain", message.TextBody);
         AppendPart(text, boundary, "text/html", message.HtmlBody);

@@ -22,9 +22,9 @@ sealed class SendGridSender : IMailSender
     readonly Mailbox from;
     readonly Uri endpoint;
     readonly TimeProvider timeProvider;
-    readonly ILogger<SendGridSender> logger;
+    readonly ILogger logger;
 
-    public SendGridSender(HttpClient http, IOptions<MailOptions> options, TimeProvider timeProvider, ILogger<SendGridSender> logger)
+    public SendGridSender(HttpClient http, IOptions<MailOptions> options, TimeProvider timeProvider, ILogger logger)
     {
         this.http = http;
         mailOptions = options.Value;

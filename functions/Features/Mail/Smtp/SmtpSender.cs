@@ -15,7 +15,7 @@ sealed class SmtpSender : IMailSender
 {
     readonly Lazy<(X509Certificate2? Certificate, string? Problem)> trustedCa;
 
-    public SmtpSender(IOptions<MailOptions> options, TimeProvider timeProvider, ILogger<SmtpSender> logger)
+    public SmtpSender(IOptions<MailOptions> options, TimeProvider timeProvider, ILogger logger)
     {
         MailOptions = options.Value;
         From = new Mailbox(MailOptions.From, MailOptions.FromName);
