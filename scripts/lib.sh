@@ -14,11 +14,16 @@ require_tools() {
 # Debian packages the tests and the run command use, installed only when missing.
 ensure_apt_packages() {
   local missing=()
-  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  # "install ok installed" only: a removed package can linger in dpkg's database (state rc).
+  for pkg in "$@"; do
+    [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || missing+=("$pkg")
+  done
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing Debian packages: ${missing[*]}"
   local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  # env carries DEBIAN_FRONTEND through sudo (which resets the environment); no stdin, no prompts (CI).
+  $sudo apt-get update -qq </dev/null \
+    && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
 }
 
 # npm ci when node_modules is missing or older than the lockfile (Azurite 3.35.0 and the JS storage SDKs).
