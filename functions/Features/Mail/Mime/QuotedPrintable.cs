@@ -9,6 +9,7 @@ namespace ManagedDistribution.Features.Mail.Mime;
 static class QuotedPrintable
 {
     const int MaxLineLength = 76;
+    const string Hex = "0123456789ABCDEF";
 
     public static string Encode(string text)
     {
@@ -31,16 +32,17 @@ static class QuotedPrintable
             var isLast = i == bytes.Length - 1;
             // Trailing spaces would be stripped in transit (rule 3); '=' and non-ASCII must be escaped.
             var literal = b is >= 33 and <= 126 and not (byte)'=' || (b is (byte)' ' or (byte)'\t' && !isLast);
-            var token = literal ? ((char)b).ToString() : "=" + b.ToString("X2");
+            var tokenLength = literal ? 1 : 3;
             // Leave room for the soft break "=" unless this token ends the line.
             var room = isLast ? MaxLineLength : MaxLineLength - 1;
-            if (lineLength + token.Length > room)
+            if (lineLength + tokenLength > room)
             {
                 output.Append("=\r\n");
                 lineLength = 0;
             }
-            output.Append(token);
-            lineLength += token.Length;
+            if (literal) output.Append((char)b);
+            else output.Append('=').Append(Hex[b >> 4]).Append(Hex[b & 0xF]);
+            lineLength += tokenLength;
         }
     }
 }
