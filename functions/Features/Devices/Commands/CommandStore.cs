@@ -91,10 +91,29 @@ public sealed class CommandStore(DeviceTables tables)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         if (!KeySafe(commandUuid)) return null;
-        var index = await tables.CommandsByUuid.GetEntityAsync(commandUuid, "", cancellationToken: cancellationToken);
-        if (index is null || index.GetString("Channel") != channel.ToString()) return null;
-        var entity = await tables.Commands.GetEntityAsync(CommandRecord.PartitionKeyFor(channel), index.GetString("CommandRowKey")!, cancellationToken: cancellationToken);
+        if (!sent.TryGetValue(commandUuid, out var location))
+        {
+            var index = await tables.CommandsByUuid.GetEntityAsync(commandUuid, "", cancellationToken: cancellationToken);
+            if (index is null) return null;
+            location = (index.GetString("Channel")!, index.GetString("CommandRowKey")!);
+        }
+        if (location.Channel != channel.ToString()) return null;
+        var entity = await tables.Commands.GetEntityAsync(CommandRecord.PartitionKeyFor(channel), location.RowKey, cancellationToken: cancellationToken);
         return entity is null ? null : CommandRecord.FromEntity(entity);
+    }
+
+    /// <summary>
+    /// Where commands this process just sent live (the index row says the same and never changes), so
+    /// the device's answer, which usually comes back to the same process, costs one read instead of two.
+    /// Bounded: cleared when full; a miss reads the index.
+    /// </summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Channel, string RowKey)> sent = new(StringComparer.Ordinal);
+    const int MaxRemembered = 100_000;
+
+    public void RememberSent(CommandRecord command)
+    {
+        if (sent.Count >= MaxRemembered) sent.Clear();
+        sent[command.CommandUuid] = (command.Channel.ToString(), command.RowKey);
     }
 
     /// <summary>Writes the command if nobody changed it since it was read; false on a lost race.</summary>
