@@ -108,12 +108,17 @@ public static class DevicesBenchmark
     static async Task<long> WaitForAcknowledgementsAsync(DeviceSimulator simulator, int expected, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        var (last, lastProgress) = (0L, TimeSpan.Zero);
+        var (last, lastProgress, lastReport) = (0L, TimeSpan.Zero, TimeSpan.Zero);
         while (true)
         {
             var acknowledged = simulator.Counters.Commands("Acknowledged", "ManagedApplicationList");
             if (acknowledged >= expected) return acknowledged;
             if (acknowledged != last) (last, lastProgress) = (acknowledged, clock.Elapsed);
+            if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(2))
+            {
+                lastReport = clock.Elapsed;
+                Console.Error.WriteLine($"  {clock.Elapsed.TotalSeconds,5:N1} s: {acknowledged:N0} acknowledged, {simulator.Counters.PushesReceived:N0} pushes received");
+            }
             if (clock.Elapsed > timeout || clock.Elapsed - lastProgress > TimeSpan.FromSeconds(60))
             {
                 Console.Error.WriteLine($"gave up waiting: {acknowledged:N0}/{expected:N0} acknowledged; simulator counters: {System.Text.Json.JsonSerializer.Serialize(simulator.Counters.Snapshot())}");
