@@ -37,6 +37,8 @@ public static class DevicesModule
         services.AddSingleton<DeviceAdminService>();
         services.TryAddSingleton<IPushScheduler, NoPushScheduler>();
         services.TryAddSingleton<IUserDirectory, NoUserDirectory>();
+        services.TryAddSingleton<IDeviceGroupMembers, NoDeviceGroups>();
+        services.AddSingleton<DeviceRefresh>();
         return services;
     }
 

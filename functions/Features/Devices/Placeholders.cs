@@ -20,3 +20,10 @@ sealed class NoUserDirectory : IUserDirectory
 {
     public Task<UserSummary?> GetUserAsync(string userId, CancellationToken cancellationToken) => Task.FromResult<UserSummary?>(null);
 }
+
+/// <summary>Knows no device groups (every group refresh is 404) until the Directory feature is registered.</summary>
+sealed class NoDeviceGroups : IDeviceGroupMembers
+{
+    public Task<IReadOnlyCollection<string>?> DeviceIdsAsync(string groupId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyCollection<string>?>(null);
+}

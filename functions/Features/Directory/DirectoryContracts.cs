@@ -8,3 +8,10 @@ public interface IUserDirectory
 {
     Task<UserSummary?> GetUserAsync(string userId, CancellationToken cancellationToken);
 }
+
+/// <summary>What other features may ask about device groups (the Devices feature refreshes a group's members). Implemented by the Directory feature.</summary>
+public interface IDeviceGroupMembers
+{
+    /// <summary>Ids of the group's member devices (one partition read), or null when there is no such group.</summary>
+    Task<IReadOnlyCollection<string>?> DeviceIdsAsync(string groupId, CancellationToken cancellationToken);
+}

@@ -14,6 +14,7 @@ public static class DirectoryModule
         services.AddSingleton<IUserDirectory>(sp => sp.GetRequiredService<UserStore>());
         services.AddSingleton<GroupStore>();
         services.AddSingleton<MembershipStore>();
+        services.AddSingleton<IDeviceGroupMembers, DeviceGroupMembers>();
         services.AddSingleton<MemberExistence>();
         services.AddSingleton<UserImport>();
         services.AddSingleton<MembershipImport>();

@@ -35,7 +35,7 @@ for (const c of [1, 8, 32]) {
   // Receive 32 at a time and delete each, as the .NET figure does (the queue is filled first, untimed).
   const queue = queues.getQueueClient(`${prefix}receives`);
   await queue.createIfNotExists();
-  const total = n(3000);
+  const total = n(1000);
   await rate(total, 32, () => queue.sendMessage("eyJuIjoxfQ=="));
   let done = 0;
   const start = performance.now();

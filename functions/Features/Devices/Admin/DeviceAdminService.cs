@@ -1,6 +1,5 @@
 using ManagedDistribution.Features.Devices.Commands;
 using ManagedDistribution.Features.Devices.Inventory;
-using ManagedDistribution.Features.Devices.Protocol.Commands;
 using ManagedDistribution.Features.Devices.Registry;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Platform.Storage;
@@ -8,11 +7,9 @@ using ManagedDistribution.Platform.Storage;
 namespace ManagedDistribution.Features.Devices.Admin;
 
 /// <summary>What the admin API does with devices; every expected refusal is a <see cref="DeviceFailure"/>.</summary>
-public sealed class DeviceAdminService(DeviceStore devices, CommandStore commandStore, CommandQueue queue, InventoryStore inventory,
+public sealed class DeviceAdminService(DeviceStore devices, CommandStore commandStore, InventoryStore inventory,
     IUserDirectory users, ILogger<DeviceAdminService> logger)
 {
-    public const string RefreshSource = "refresh";
-
     public async Task<DeviceOutcome<DeviceDto>> GetAsync(string deviceId, CancellationToken cancellationToken)
     {
         if (await FindAsync(deviceId, cancellationToken) is not { } device) return DeviceFailures.NotFound(deviceId);
@@ -80,18 +77,6 @@ public sealed class DeviceAdminService(DeviceStore devices, CommandStore command
         foreach (var channel in channels) commands.AddRange(await commandStore.RecentAsync(channel, limit, cancellationToken));
         return new DeviceCommands(deviceId, commands.OrderByDescending(c => c.EnqueuedAt).ThenByDescending(c => c.RowKey, StringComparer.Ordinal)
             .Take(limit).Select(CommandDto.From).ToList());
-    }
-
-    /// <summary>Queues ManagedApplicationList (and ManagedMediaList on iOS/iPadOS: books are iOS only) and pushes. R3: enrolled devices only.</summary>
-    public async Task<DeviceOutcome<RefreshAccepted>> RefreshAsync(string deviceId, CancellationToken cancellationToken)
-    {
-        if (await FindAsync(deviceId, cancellationToken) is not { } device) return DeviceFailures.NotFound(deviceId);
-        if (!device.IsEnrolled) return DeviceFailures.NotEnrolled(deviceId);
-        List<MdmCommandPayload> payloads = [new ManagedApplicationListCommand()];
-        if (device.Platform is nameof(Protocol.DevicePlatform.iOS) or nameof(Protocol.DevicePlatform.iPadOS)) payloads.Add(new ManagedMediaListCommand());
-        var channel = new ChannelId(deviceId);
-        var queued = await queue.EnqueueSequenceAsync(channel, payloads, RefreshSource, idempotencyKey: null, cancellationToken);
-        return new RefreshAccepted(deviceId, queued.CommandUuids, queued.PushTaskId);
     }
 
     public async Task<DeviceOutcome<DeviceApps>> AppsAsync(string deviceId, CancellationToken cancellationToken)

@@ -51,6 +51,27 @@ public sealed record DeviceApps(string DeviceId, IReadOnlyList<InventoryApp> App
 /// <summary>The inventory queries queued by a refresh, and the push task that wakes the device.</summary>
 public sealed record RefreshAccepted(string DeviceId, IReadOnlyList<string> CommandUuids, string TaskId);
 
+/// <summary>Devices to refresh at once (at most <see cref="DeviceRefresh.MaxDevices"/>).</summary>
+public sealed record BulkRefreshRequest([Required, MinLength(1), MaxLength(DeviceRefresh.MaxDevices)] IReadOnlyList<string> DeviceIds);
+
+/// <summary>Values of <see cref="RefreshSkip.Reason"/>.</summary>
+public static class RefreshSkipReasons
+{
+    /// <summary>No device with that id.</summary>
+    public const string NotFound = "not-found";
+    /// <summary>The device has not finished enrolling, or has checked out (R3).</summary>
+    public const string NotEnrolled = "not-enrolled";
+}
+
+/// <summary>A device a bulk refresh left out, and why (<see cref="RefreshSkipReasons"/>).</summary>
+public sealed record RefreshSkip(string DeviceId, string Reason);
+
+/// <summary>
+/// A bulk refresh: the one push task that wakes every queued device (null when none was queued),
+/// how many devices and commands were queued, and the devices skipped.
+/// </summary>
+public sealed record BulkRefreshAccepted(string? TaskId, int Queued, int Commands, IReadOnlyList<RefreshSkip> Skipped);
+
 public sealed record RenameDeviceRequest([StringLength(200)] string? Name);
 
 public sealed record AssociateUserRequest(

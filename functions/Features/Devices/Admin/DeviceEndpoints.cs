@@ -3,6 +3,7 @@ using ManagedDistribution.Features.Devices.Registry;
 using ManagedDistribution.Platform.Http;
 using ManagedDistribution.Platform.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ManagedDistribution.Features.Devices.Admin;
 
@@ -27,7 +28,13 @@ public static class DeviceEndpoints
         group.MapGet("/{id}/commands", CommandsAsync).WithSummary("Recent commands of the device and their status, newest first.").ProducesProblem(404);
         group.MapPost("/{id}/refresh", RefreshAsync).WithSummary("Ask the device for its managed apps (and books on iOS/iPadOS).")
             .ProducesProblem(404).ProducesProblem(409);
+        group.MapPost("/refresh", RefreshEndpoints.RefreshManyAsync)
+            .WithSummary("Ask up to 10,000 devices for their managed apps at once: one push task; unknown and unenrolled devices are skipped with a reason.")
+            .ProducesProblem(400);
         group.MapGet("/{id}/apps", AppsAsync).WithSummary("Managed apps and books the device last reported.").ProducesProblem(404);
+        endpoints.MapApiGroup("/device-groups", "Device groups").MapPost("/{id}/refresh", RefreshEndpoints.RefreshGroupAsync)
+            .WithSummary("Ask every member of a device group for its managed apps: one push task; unknown and unenrolled members are skipped with a reason.")
+            .ProducesProblem(404);
         return endpoints;
     }
 
@@ -73,10 +80,10 @@ public static class DeviceEndpoints
             ? Problems.Result(ProblemCodes.BadRequest, "limit is between 1 and 500.")
             : Reply(await service.CommandsAsync(id, limit ?? DefaultCommandLimit, cancellationToken));
 
-    static async Task<Results<Accepted<RefreshAccepted>, ProblemHttpResult>> RefreshAsync(string id, DeviceAdminService service,
-        CancellationToken cancellationToken)
+    static async Task<Results<Accepted<RefreshAccepted>, ProblemHttpResult>> RefreshAsync(string id, DeviceRefresh refresh,
+        [FromHeader(Name = RefreshEndpoints.IdempotencyKeyHeader)] string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var outcome = await service.RefreshAsync(id, cancellationToken);
+        var outcome = await refresh.RefreshAsync(id, idempotencyKey, cancellationToken);
         return outcome.Succeeded ? TypedResults.Accepted($"{ApiRoutes.Prefix}/devices/{id}/commands", outcome.Value) : DeviceProblems.ToProblem(outcome.Failure);
     }
 

@@ -31,24 +31,39 @@ public sealed class ConnectService(DeviceStore devices, CommandExchange commands
         if (device is not { IsEnrolled: true }) return DeviceFailures.UnknownDevice(channel.ToString());
         if (DeviceIdentity.CheckBinding(device, signer) is { } refused) return refused;
         DateTimeOffset? sessionStartedAt = device.SessionStartedAt;
+        var lastCheckinAt = device.LastCheckinAt;
         if (userId is not null)
         {
             var userChannel = await devices.GetUserChannelAsync(deviceId, userId, cancellationToken);
             if (userChannel is null) return DeviceFailures.UnknownDevice(channel.ToString());
             sessionStartedAt = userChannel.SessionStartedAt;
+            lastCheckinAt = userChannel.LastCheckinAt;
         }
 
         var now = time.GetUtcNow();
-        if (report.Status == CommandStatus.Idle) sessionStartedAt = now;
+        var idle = report.Status == CommandStatus.Idle;
+        if (idle) sessionStartedAt = now;
         else if (await RecordAsync(channel, report, rawBody, cancellationToken) is { } failure) return failure;
-        await devices.TouchAsync(channel, now, startsSession: report.Status == CommandStatus.Idle, cancellationToken);
-        if (userId is not null) await devices.TouchAsync(new ChannelId(deviceId), now, startsSession: false, cancellationToken);
+        if (idle || IsStale(lastCheckinAt, now)) await devices.TouchAsync(channel, now, startsSession: idle, cancellationToken);
+        if (userId is not null && (idle || IsStale(device.LastCheckinAt, now)))
+            await devices.TouchAsync(new ChannelId(deviceId), now, startsSession: false, cancellationToken);
 
         var next = await commands.NextAsync(channel, sessionStartedAt ?? DateTimeOffset.MinValue, cancellationToken);
         if (next is not null)
             logger.LogInformation("Sending {RequestType} {CommandUuid} to {Channel} (attempt {Attempts})", next.RequestType, next.CommandUuid, channel.ToString(), next.Attempts);
         return new ConnectAnswer(next?.Payload);
     }
+
+    /// <summary>
+    /// An Idle (a session start) always records the check-in time; a status report within
+    /// <see cref="CheckinResolution"/> of the recorded time does not: the write per answered command
+    /// told no one anything new, and the push workflow only compares the time with its pushes, which
+    /// are minutes apart.
+    /// </summary>
+    static bool IsStale(DateTimeOffset? lastCheckinAt, DateTimeOffset now) => lastCheckinAt is not { } last || now - last >= CheckinResolution;
+
+    /// <summary>How stale the recorded check-in time may be after a status report.</summary>
+    public static readonly TimeSpan CheckinResolution = TimeSpan.FromSeconds(10);
 
     async Task<DeviceFailure?> RecordAsync(ChannelId channel, CommandReport report, string rawBody, CancellationToken cancellationToken)
     {

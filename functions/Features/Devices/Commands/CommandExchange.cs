@@ -31,7 +31,11 @@ public sealed class CommandExchange(CommandStore store, TimeProvider time)
             candidate.Status = CommandStatuses.Sent;
             candidate.Attempts++;
             candidate.SentAt = time.GetUtcNow();
-            if (await store.TryReplaceAsync(candidate, cancellationToken)) return candidate;
+            if (await store.TryReplaceAsync(candidate, cancellationToken))
+            {
+                store.RememberSent(candidate);
+                return candidate;
+            }
         }
         return null;
     }

@@ -11,6 +11,9 @@ public sealed record QueuedCommand(ChannelId Channel, string CommandUuid, string
 /// <summary>Commands queued on one channel, in order, and the push task that wakes it.</summary>
 public sealed record EnqueueSequenceResult(IReadOnlyList<string> CommandUuids, string PushTaskId);
 
+/// <summary>The commands to queue on one channel, in order.</summary>
+public sealed record ChannelCommands(ChannelId Channel, IReadOnlyList<MdmCommandPayload> Payloads);
+
 /// <summary>Commands queued for many channels, and the push task that wakes them.</summary>
 public sealed record EnqueueManyResult(IReadOnlyList<QueuedCommand> Commands, string PushTaskId);
 
@@ -23,7 +26,7 @@ public sealed record EnqueueManyResult(IReadOnlyList<QueuedCommand> Commands, st
 public sealed class CommandQueue(DeviceTables tables, CommandStore store, IPushScheduler pushes, TimeProvider time)
 {
     /// <summary>Channels written at once by <see cref="EnqueueManyAsync"/>: each is its own partition, so this is plain parallelism.</summary>
-    public const int MaxParallelWrites = 32;
+    public const int MaxParallelWrites = 64;
 
     public async Task<string> EnqueueAsync(ChannelId channel, MdmCommandPayload payload, string source, CancellationToken cancellationToken) =>
         (await EnqueueSequenceAsync(channel, [payload], source, null, cancellationToken)).CommandUuids[0];
@@ -41,15 +44,28 @@ public sealed class CommandQueue(DeviceTables tables, CommandStore store, IPushS
     }
 
     /// <summary>Queues the same command on every channel (bounded parallelism), then schedules one push wave for all of them.</summary>
-    public async Task<EnqueueManyResult> EnqueueManyAsync(IReadOnlyCollection<ChannelId> channels, MdmCommandPayload payload, string source,
-        string? idempotencyKey, CancellationToken cancellationToken)
+    public Task<EnqueueManyResult> EnqueueManyAsync(IReadOnlyCollection<ChannelId> channels, MdmCommandPayload payload, string source,
+        string? idempotencyKey, CancellationToken cancellationToken) =>
+        EnqueueManyAsync(channels.Distinct().Select(c => new ChannelCommands(c, [payload])).ToList(), source, idempotencyKey, cancellationToken);
+
+    /// <summary>
+    /// Queues each channel's commands in order (channels written <see cref="MaxParallelWrites"/> at a
+    /// time; per channel its index rows, then one transaction), then starts ONE push workflow for
+    /// all of them. With a key, a retry re-finds the same command UUIDs and the same workflow (its
+    /// key also names the channel set, so a different set under the same key gets its own).
+    /// </summary>
+    public async Task<EnqueueManyResult> EnqueueManyAsync(IReadOnlyList<ChannelCommands> work, string source, string? idempotencyKey,
+        CancellationToken cancellationToken)
     {
-        var distinct = channels.Distinct().ToArray();
-        var queued = new QueuedCommand[distinct.Length];
+        var distinct = work.Where(w => w.Payloads.Count > 0).DistinctBy(w => w.Channel).ToArray();
+        var uuids = new string[distinct.Length][];
         await Parallel.ForAsync(0, distinct.Length, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelWrites, CancellationToken = cancellationToken },
-            async (i, ct) => queued[i] = new(distinct[i], (await WriteAsync(distinct[i], [payload], source, idempotencyKey, ct))[0], payload.RequestType));
-        var taskId = distinct.Length == 0 ? ""
-            : await pushes.SchedulePushesAsync(distinct, source, PushKey(idempotencyKey, queued[0].CommandUuid), cancellationToken);
+            async (i, ct) => uuids[i] = await WriteAsync(distinct[i].Channel, distinct[i].Payloads, source, idempotencyKey, ct));
+        var queued = distinct.SelectMany((w, i) => w.Payloads.Select((p, n) => new QueuedCommand(w.Channel, uuids[i][n], p.RequestType))).ToList();
+        var channels = distinct.Select(w => w.Channel).ToList();
+        var taskId = channels.Count == 0 ? ""
+            : await pushes.SchedulePushesAsync(channels, source, idempotencyKey is null ? PushKey(null, uuids[0][0]) : ManyPushKey(idempotencyKey, channels),
+                cancellationToken);
         return new EnqueueManyResult(queued, taskId);
     }
 
@@ -58,11 +74,11 @@ public sealed class CommandQueue(DeviceTables tables, CommandStore store, IPushS
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var uuids = new string[payloads.Count];
+        var commands = new CommandRecord[payloads.Count];
         for (var i = 0; i < payloads.Count; i++)
         {
             var uuid = idempotencyKey is null ? Guid.NewGuid().ToString("D").ToUpperInvariant() : DerivedUuid(channel, idempotencyKey, i);
-            var command = new CommandRecord
+            commands[i] = new CommandRecord
             {
                 Channel = channel,
                 RowKey = CommandRecord.RowKeyFor(now, i, uuid),
@@ -72,10 +88,16 @@ public sealed class CommandQueue(DeviceTables tables, CommandStore store, IPushS
                 Source = source,
                 EnqueuedAt = now,
             };
-            await store.AddAsync(command, cancellationToken);
-            uuids[i] = uuid;
         }
-        return uuids;
+        await store.AddSequenceAsync(commands, cancellationToken);
+        return [.. commands.Select(c => c.CommandUuid)];
+    }
+
+    /// <summary>The key plus a digest of the (ordered) channel set.</summary>
+    static string ManyPushKey(string idempotencyKey, IEnumerable<ChannelId> channels)
+    {
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', channels.Select(c => c.ToString()).Order(StringComparer.Ordinal))));
+        return $"commands:{idempotencyKey}:{Convert.ToHexStringLower(digest, 0, 12)}";
     }
 
     static string PushKey(string? idempotencyKey, string firstUuid) => idempotencyKey is null ? "commands:" + firstUuid : "commands:" + idempotencyKey;

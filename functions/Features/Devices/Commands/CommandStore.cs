@@ -14,30 +14,68 @@ public sealed class CommandStore(DeviceTables tables)
     static readonly TableFilter Pending = Waiting.Or(TableFilter.Property("Status").Eq(CommandStatuses.Sent));
 
     /// <summary>Adds the command; if its UUID is already indexed (a retried idempotent enqueue), makes sure that row exists instead.</summary>
-    public async Task AddAsync(CommandRecord command, CancellationToken cancellationToken)
+    public Task AddAsync(CommandRecord command, CancellationToken cancellationToken) => AddSequenceAsync([command], cancellationToken);
+
+    /// <summary>
+    /// Adds commands of ONE channel: their index rows first (each its own partition), then the
+    /// command rows in one transaction (one partition). A retried idempotent enqueue finds its index
+    /// rows and writes only the command rows still missing.
+    /// </summary>
+    public async Task AddSequenceAsync(IReadOnlyList<CommandRecord> commands, CancellationToken cancellationToken)
     {
+        if (commands.Count == 0) return;
+        if (commands.Any(c => c.Channel != commands[0].Channel)) throw new ArgumentException("Commands of one channel only.", nameof(commands));
         await tables.EnsureCreatedAsync(cancellationToken);
+        var rowKeys = await Task.WhenAll(commands.Select(command => IndexAsync(command, cancellationToken)));
+        var missing = new List<TableEntity>(commands.Count);
+        for (var i = 0; i < commands.Count; i++)
+            if (rowKeys[i] is { } rowKey)
+            {
+                var entity = commands[i].ToEntity();
+                entity.RowKey = rowKey;
+                missing.Add(entity);
+            }
+        if (missing.Count == 1) await AddIgnoringConflictAsync(missing[0], cancellationToken);
+        else if (missing.Count > 1)
+        {
+            try
+            {
+                await tables.Commands.SubmitTransactionAsync(missing.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)).ToList(), cancellationToken);
+            }
+            catch (StorageRequestFailedException e) when (e.IsConflict)
+            {
+                // Some landed already (a concurrent retry): add the rest one by one.
+                foreach (var entity in missing) await AddIgnoringConflictAsync(entity, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Writes the index row; returns the command row key still to write, or null when that row exists (an earlier attempt wrote it).</summary>
+    async Task<string?> IndexAsync(CommandRecord command, CancellationToken cancellationToken)
+    {
         var index = new TableEntity(command.CommandUuid, "")
         {
             ["Channel"] = command.Channel.ToString(),
             ["CommandRowKey"] = command.RowKey,
         };
-        var rowKey = command.RowKey;
         try
         {
             await tables.CommandsByUuid.AddEntityAsync(index, cancellationToken);
+            return command.RowKey;
         }
         catch (StorageRequestFailedException e) when (e.IsConflict)
         {
             var existing = await tables.CommandsByUuid.GetEntityAsync(command.CommandUuid, "", cancellationToken: cancellationToken);
             if (existing?.GetString("Channel") != command.Channel.ToString())
                 throw new InvalidOperationException($"Command UUID {command.CommandUuid} is already used by another channel.", e);
-            rowKey = existing.GetString("CommandRowKey")!;
-            if (await tables.Commands.GetEntityAsync(CommandRecord.PartitionKeyFor(command.Channel), rowKey, cancellationToken: cancellationToken) is not null)
-                return;
+            var rowKey = existing.GetString("CommandRowKey")!;
+            return await tables.Commands.GetEntityAsync(CommandRecord.PartitionKeyFor(command.Channel), rowKey, cancellationToken: cancellationToken) is null
+                ? rowKey : null;
         }
-        var entity = command.ToEntity();
-        entity.RowKey = rowKey;
+    }
+
+    async Task AddIgnoringConflictAsync(TableEntity entity, CancellationToken cancellationToken)
+    {
         try
         {
             await tables.Commands.AddEntityAsync(entity, cancellationToken);
@@ -53,10 +91,29 @@ public sealed class CommandStore(DeviceTables tables)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         if (!KeySafe(commandUuid)) return null;
-        var index = await tables.CommandsByUuid.GetEntityAsync(commandUuid, "", cancellationToken: cancellationToken);
-        if (index is null || index.GetString("Channel") != channel.ToString()) return null;
-        var entity = await tables.Commands.GetEntityAsync(CommandRecord.PartitionKeyFor(channel), index.GetString("CommandRowKey")!, cancellationToken: cancellationToken);
+        if (!sent.TryGetValue(commandUuid, out var location))
+        {
+            var index = await tables.CommandsByUuid.GetEntityAsync(commandUuid, "", cancellationToken: cancellationToken);
+            if (index is null) return null;
+            location = (index.GetString("Channel")!, index.GetString("CommandRowKey")!);
+        }
+        if (location.Channel != channel.ToString()) return null;
+        var entity = await tables.Commands.GetEntityAsync(CommandRecord.PartitionKeyFor(channel), location.RowKey, cancellationToken: cancellationToken);
         return entity is null ? null : CommandRecord.FromEntity(entity);
+    }
+
+    /// <summary>
+    /// Where commands this process just sent live (the index row says the same and never changes), so
+    /// the device's answer, which usually comes back to the same process, costs one read instead of two.
+    /// Bounded: cleared when full; a miss reads the index.
+    /// </summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Channel, string RowKey)> sent = new(StringComparer.Ordinal);
+    const int MaxRemembered = 100_000;
+
+    public void RememberSent(CommandRecord command)
+    {
+        if (sent.Count >= MaxRemembered) sent.Clear();
+        sent[command.CommandUuid] = (command.Channel.ToString(), command.RowKey);
     }
 
     /// <summary>Writes the command if nobody changed it since it was read; false on a lost race.</summary>

@@ -122,6 +122,21 @@ public sealed class DeviceStore(DeviceTables tables) : IDeviceDirectory
         return (page.Entities.Select(DeviceRecord.FromEntity).ToList(), page.Continuation);
     }
 
+    /// <summary>
+    /// The rows of <paramref name="deviceIds"/> that exist (enrolment and platform fields only), read by
+    /// scanning the <c>devices</c> partition a page (1,000 rows) per request: for thousands of ids far
+    /// fewer requests than one point read each.
+    /// </summary>
+    public async Task<Dictionary<string, DeviceRecord>> ScanAsync(IReadOnlySet<string> deviceIds, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var found = new Dictionary<string, DeviceRecord>(StringComparer.Ordinal);
+        await foreach (var entity in tables.Devices.QueryAsync(TableFilter.PartitionKey.Eq(DeviceRecord.PartitionKeyFor()),
+            select: ["PartitionKey", "RowKey", "EnrollmentState", "Platform"], cancellationToken: cancellationToken))
+            if (deviceIds.Contains(entity.RowKey)) found[entity.RowKey] = DeviceRecord.FromEntity(entity);
+        return found;
+    }
+
     public async Task<bool> ExistsAsync(string deviceId, CancellationToken cancellationToken) =>
         await GetAsync(deviceId, cancellationToken) is not null;
 
