@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["devices"] = DevicesBenchmark.RunAsync,
     ["pushflow"] = PushFlowBenchmark.RunAsync,
     ["directory"] = DirectoryBenchmark.RunAsync,
+    ["licenses"] = LicensesBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
