@@ -43,6 +43,7 @@ public sealed partial class LicenseLedger
             throw new ArgumentException("A partial commit/release/return needs a step key so that its replay is a no-op.", nameof(stepKey));
         var step = stepKey ?? move.ToString().ToLowerInvariant();
         var table = await licenses.GetAsync(cancellationToken);
+        using var turn = await EnterAsync(contentId, cancellationToken);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var (ledger, row) = await ReadPairAsync(table, contentId, LicenseKeys.ReservationRow(idempotencyKey), cancellationToken);

@@ -22,6 +22,23 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
 
     readonly TableOnFirstUse licenses = new(service, TableName);
 
+    // Writers of one item in this process take turns: the ETag still decides between instances,
+    // but 200 local racers no longer make 199 losing writes per license handed out.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> gates = new(StringComparer.Ordinal);
+
+    async Task<IDisposable> EnterAsync(string contentId, CancellationToken cancellationToken)
+    {
+        var gate = gates.GetOrAdd(contentId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new Turn(gate);
+    }
+
+    sealed class Turn(SemaphoreSlim gate) : IDisposable
+    {
+        int released;
+        public void Dispose() { if (Interlocked.Exchange(ref released, 1) == 0) gate.Release(); }
+    }
+
     /// <summary>The item's ledger row, or null when the item has none.</summary>
     public async Task<LedgerEntry?> GetAsync(string contentId, CancellationToken cancellationToken = default)
     {
@@ -40,6 +57,7 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
         Validate(request);
         var table = await licenses.GetAsync(cancellationToken);
         var recordRow = LicenseKeys.ReservationRow(request.IdempotencyKey);
+        using var turn = await EnterAsync(request.ContentId, cancellationToken);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var (ledger, recordEntity) = await ReadPairAsync(table, request.ContentId, recordRow, cancellationToken);
@@ -60,6 +78,7 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
                 await BackoffAsync(attempt, cancellationToken);
                 continue;
             }
+            turn.Dispose();
             await WriteRemainingTargetsAsync(table, request, granted, cancellationToken);
             var outcome = granted == request.Count ? ReservationOutcome.Reserved
                 : granted > 0 ? ReservationOutcome.PartlyReserved : ReservationOutcome.Exhausted;

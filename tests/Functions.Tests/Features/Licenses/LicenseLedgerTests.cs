@@ -7,13 +7,21 @@ using Microsoft.Extensions.Options;
 namespace ManagedDistribution.Tests.Features.Licenses;
 
 /// <summary>The ledger against Azurite: reserve, commit, release, replays, exhaustion, races.</summary>
-public sealed class LicenseLedgerTests(AzuriteFixture azurite)
+public sealed class LicenseLedgerTests
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    readonly LicenseLedger ledger = new(
-        new TableServiceClient(azurite.Account, Options.Create(new StorageOptions { Prefix = AzuriteFixture.NewPrefix() })),
-        TimeProvider.System, NullLogger<LicenseLedger>.Instance);
+    readonly LicenseLedger ledger;
+
+    /// <summary>A second ledger on the same tables: another app instance, so only the ETags keep them apart.</summary>
+    readonly LicenseLedger otherInstance;
+
+    public LicenseLedgerTests(AzuriteFixture azurite)
+    {
+        var service = new TableServiceClient(azurite.Account, Options.Create(new StorageOptions { Prefix = AzuriteFixture.NewPrefix() }));
+        ledger = new LicenseLedger(service, TimeProvider.System, NullLogger<LicenseLedger>.Instance);
+        otherInstance = new LicenseLedger(service, TimeProvider.System, NullLogger<LicenseLedger>.Instance);
+    }
 
     async Task<string> ItemAsync(int total, int appleAssigned = 0)
     {
@@ -125,14 +133,14 @@ public sealed class LicenseLedgerTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task TwoHundredRacersForTheLastTenLicenses()
+    public async Task TwoHundredRacersOnTwoInstancesForTheLastTenLicenses()
     {
         var item = await ItemAsync(110);
         await ledger.ReserveAsync(new(item, 100, "earlier", "earlier"), Cancel);
         await ledger.CommitAsync(item, "earlier", cancellationToken: Cancel);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
-            Task.Run(() => ledger.ReserveAsync(new(item, 1, $"device-{i}", $"race-{i}"), Cancel), Cancel)));
+            Task.Run(() => (i % 2 == 0 ? ledger : otherInstance).ReserveAsync(new(item, 1, $"device-{i}", $"race-{i}"), Cancel), Cancel)));
 
         Assert.Equal(10, results.Count(r => r.Outcome == ReservationOutcome.Reserved));
         Assert.Equal(190, results.Count(r => r.Outcome == ReservationOutcome.Exhausted));
