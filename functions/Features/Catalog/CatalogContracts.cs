@@ -26,3 +26,9 @@ public sealed record ContentDto(
 public sealed record LocationSyncDto(string LocationId, int Items, string? Error);
 
 public sealed record CatalogSyncDto(IReadOnlyList<LocationSyncDto> Locations);
+
+/// <summary>Who waits for a license, in the order they asked (R17).</summary>
+public sealed record WaitingDto(string Owner, int Count, DateTimeOffset RequestedAt);
+
+/// <summary>A purchased item's ledger: counts, what Apple last reported assigned, and the first 100 waiting.</summary>
+public sealed record LicenseLedgerDto(LicenseCountsDto Licenses, int AppleAssigned, DateTimeOffset? SyncedAt, int WaitingTotal, IReadOnlyList<WaitingDto> Waiting);

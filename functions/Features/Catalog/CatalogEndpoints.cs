@@ -1,4 +1,5 @@
 using ManagedDistribution.Features.Directory;
+using ManagedDistribution.Features.Licenses;
 using ManagedDistribution.Platform.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,6 +16,8 @@ public static class CatalogEndpoints
         group.MapGet("", ListAsync).WithName("ListContent")
             .WithSummary("Lists the catalogue in id order, optionally by type (app|book) and source (internal|vpp). Purchased items carry licenses.");
         group.MapGet("/{id}", GetAsync).WithName("GetContent").WithSummary("One catalogue item; purchased items with licenses {total, assigned, available}.");
+        group.MapGet("/{id}/licenses", LicensesAsync).WithName("GetContentLicenses")
+            .WithSummary("The license ledger of a purchased item: counts and the waiting list (first come first served).");
         group.MapPost("/sync", SyncAsync).WithName("SyncContent")
             .WithSummary("Reads every installed location's assets from Apple: purchased items and license totals brought up to date.");
         return group;
@@ -46,6 +49,18 @@ public static class CatalogEndpoints
         if (await content.GetAsync(id, cancellationToken) is not { } row)
             return Problems.Result(ProblemCodes.NotFound, $"No catalogue item has the id '{(id.Length > 100 ? id[..100] + "…" : id)}'.");
         return TypedResults.Ok(await content.ToDtoAsync(row, cancellationToken));
+    }
+
+    static async Task<Results<Ok<LicenseLedgerDto>, ProblemHttpResult>> LicensesAsync(
+        string id, LicenseLedger ledger, CancellationToken cancellationToken)
+    {
+        if (await ledger.GetAsync(id, cancellationToken) is not { } entry)
+            return Problems.Result(ProblemCodes.NotFound, "No purchased item has that id (internal content has no licenses).");
+        var waiting = await ledger.GetWaitingAsync(id, cancellationToken);
+        var c = entry.Counts;
+        return TypedResults.Ok(new LicenseLedgerDto(
+            new LicenseCountsDto(c.Total, c.Assigned, c.Available, c.Reserved, c.External), entry.AppleAssigned, entry.SyncedAt,
+            waiting.Sum(w => w.Count), [.. waiting.Take(100).Select(w => new WaitingDto(w.Owner, w.Count, w.RequestedAt))]));
     }
 
     static async Task<Ok<CatalogSyncDto>> SyncAsync(CatalogSync sync, CancellationToken cancellationToken) =>

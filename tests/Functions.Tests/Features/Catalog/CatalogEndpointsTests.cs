@@ -78,6 +78,9 @@ public sealed class CatalogEndpointsTests(AzuriteFixture azurite)
         var synced = await host.ReadAsync<ContentDto>(await host.Client.GetAsync($"/api/content/vpp-{location.UId}-5001-STDQ", Cancel));
         Assert.Equal(39, synced.Licenses!.Available);
         Assert.Equal(app.CreatedAt, synced.CreatedAt);
+        var ledger = await host.ReadAsync<LicenseLedgerDto>(await host.Client.GetAsync($"/api/content/vpp-{location.UId}-5001-STDQ/licenses", Cancel));
+        Assert.Equal((40, 1, 0), (ledger.Licenses.Total, ledger.AppleAssigned, ledger.WaitingTotal));
+        await ProblemAssert.IsProblemAsync(await host.Client.GetAsync("/api/content/book-0000000000000000/licenses", Cancel), HttpStatusCode.NotFound, "not-found");
         var paged = await host.ReadAsync<Page<ContentDto>>(await host.Client.GetAsync("/api/content?pageSize=2", Cancel));
         Assert.Equal(2, paged.Items.Count);
         Assert.NotNull(paged.ContinuationToken);
