@@ -61,7 +61,16 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var (ledger, recordEntity) = await ReadPairAsync(table, request.ContentId, recordRow, cancellationToken);
-            if (recordEntity is not null) return Replay(ReservationRecord.Read(recordEntity), ledger);
+            if (recordEntity is not null)
+            {
+                var earlier = ReservationRecord.Read(recordEntity);
+                // The first attempt may have stopped between the count and the batched target rows:
+                // add the missing ones, never overwrite a row that has moved on since.
+                turn.Dispose();
+                if (request.Targets is { Count: > InlineTargets } targets)
+                    await AddMissingAsync(table, TargetRows(request, targets, earlier.Granted, 0), cancellationToken);
+                return Replay(earlier, ledger);
+            }
             if (ledger is null) return new(ReservationOutcome.UnknownItem, request.Count, 0, 0, false, null);
 
             var available = ledger.Counts.Available;
@@ -158,6 +167,25 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
 
     Task BackoffAsync(int attempt, CancellationToken cancellationToken) =>
         Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, Math.Min(50, 5 + attempt * 3))), time, cancellationToken);
+
+    static async Task AddMissingAsync(TableClient table, IEnumerable<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in rows.Chunk(100))
+        {
+            try
+            {
+                await table.SubmitTransactionAsync([.. chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e))], cancellationToken);
+            }
+            catch (StorageRequestFailedException e) when (e.IsConflict)
+            {
+                foreach (var row in chunk)
+                {
+                    try { await table.AddEntityAsync(row, cancellationToken); }
+                    catch (StorageRequestFailedException inner) when (inner.IsConflict) { }
+                }
+            }
+        }
+    }
 
     static async Task WriteInBatchesAsync(TableClient table, IEnumerable<TableEntity> rows, CancellationToken cancellationToken)
     {

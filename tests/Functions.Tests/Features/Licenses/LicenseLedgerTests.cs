@@ -15,10 +15,11 @@ public sealed class LicenseLedgerTests
 
     /// <summary>A second ledger on the same tables: another app instance, so only the ETags keep them apart.</summary>
     readonly LicenseLedger otherInstance;
+    readonly TableServiceClient service;
 
     public LicenseLedgerTests(AzuriteFixture azurite)
     {
-        var service = new TableServiceClient(azurite.Account, Options.Create(new StorageOptions { Prefix = AzuriteFixture.NewPrefix() }));
+        service = new TableServiceClient(azurite.Account, Options.Create(new StorageOptions { Prefix = AzuriteFixture.NewPrefix() }));
         ledger = new LicenseLedger(service, TimeProvider.System, NullLogger<LicenseLedger>.Instance);
         otherInstance = new LicenseLedger(service, TimeProvider.System, NullLogger<LicenseLedger>.Instance);
     }
@@ -130,6 +131,15 @@ public sealed class LicenseLedgerTests
         var count = 0;
         await foreach (var t in ledger.GetTargetsAsync(item, Cancel)) if (t.State == LicenseState.Reserved) count++;
         Assert.Equal(450, count);
+
+        // A replay adds target rows that are missing and leaves the ones that moved on alone.
+        await ledger.SetTargetStatesAsync(item, [members[0]], LicenseState.Committed, "big-group", "big", Cancel);
+        await service.GetTableClient(LicenseLedger.TableName).DeleteEntityAsync(item, LicenseKeys.TargetRow(members[449]), ETag.All, Cancel);
+        var replay = await ledger.ReserveAsync(new(item, members.Count, "big-group", "big", ReservationMode.UpTo, members), Cancel);
+        Assert.True(replay.Replayed);
+        Assert.Equal(LicenseState.Committed, (await ledger.GetTargetAsync(item, members[0], Cancel))!.State);
+        Assert.Equal(LicenseState.Reserved, (await ledger.GetTargetAsync(item, members[449], Cancel))!.State);
+        Assert.Equal(450, (await CountsAsync(item)).Reserved);
     }
 
     [Fact]
