@@ -1,4 +1,8 @@
+using ManagedDistribution.Features.AppleNotifications;
 using ManagedDistribution.Features.AppsAndBooks;
+using ManagedDistribution.Features.Catalog;
+using ManagedDistribution.Features.Licenses;
+using ManagedDistribution.Features.LocationTokens;
 using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Push;
 using ManagedDistribution.Features.Tasks;
@@ -17,6 +21,10 @@ builder.Services.AddPushDelivery();
 builder.Services.AddDevices();
 builder.Services.AddDirectory();
 builder.Services.AddMail();
+builder.Services.AddLicenses();
+builder.Services.AddLocationTokens();
+builder.Services.AddCatalog();
+builder.Services.AddAppleNotifications();
 
 var app = builder.Build();
 
@@ -25,6 +33,9 @@ app.MapPlatform();
 app.MapTasks();
 app.MapDevices();
 app.MapDirectory();
+app.MapLocationTokens();
+app.MapCatalog();
+app.MapAppleNotifications();
 
 app.Run();
 

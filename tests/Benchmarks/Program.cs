@@ -11,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["pushflow"] = PushFlowBenchmark.RunAsync,
     ["directory"] = DirectoryBenchmark.RunAsync,
     ["mail"] = MailBenchmark.RunAsync,
+    ["licenses"] = LicensesBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -30,6 +30,9 @@ public static class ProblemCodes
     public static readonly ProblemType Irrevocable = new("irrevocable", 409, "This assignment cannot be revoked.");
     public static readonly ProblemType TaskFinished = new("task-finished", 409, "The task has already completed or failed.");
     public static readonly ProblemType TokenMissing = new("token-missing", 409, "No Apps and Books location token is installed.");
+    public static readonly ProblemType TokenExpired = new("token-expired", 400, "The Apps and Books location token has expired.");
+    public static readonly ProblemType TokenRevoked = new("token-revoked", 400, "The Apps and Books location token was revoked.");
+    public static readonly ProblemType TokenRejected = new("token-rejected", 400, "Apple does not accept the Apps and Books location token.");
     public static readonly ProblemType PreconditionFailed = new("precondition-failed", 412, "The resource is not in the version the request expected (If-Match / If-None-Match).");
     public static readonly ProblemType UnknownIds = new("unknown-ids", 400, "Some of the ids do not exist; nothing was changed.");
     public static readonly ProblemType TooManyItems = new("too-many-items", 400, "The request carries more items than one call accepts.");

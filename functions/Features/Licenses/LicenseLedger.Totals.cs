@@ -1,0 +1,77 @@
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.Licenses;
+
+/// <summary>An item as Apple's Get Assets reports it, reduced to what the ledger keeps.</summary>
+public sealed record AppleCounts(string LocationUId, string AdamId, string PricingParam, int TotalCount, int AssignedCount);
+
+public sealed partial class LicenseLedger
+{
+    /// <summary>
+    /// Takes the total from Apple (Get Assets). Creates the ledger on first sight. What Apple
+    /// shows assigned beyond our committed licenses becomes <see cref="LedgerCounts.External"/>:
+    /// counted against availability (never over-assign at Apple) until reconciliation attributes it.
+    /// Our in-flight reservations are not subtracted from it, so the estimate errs on the safe side.
+    /// </summary>
+    public async Task<LedgerEntry> SyncFromAppleAsync(string contentId, AppleCounts apple, CancellationToken cancellationToken = default)
+    {
+        var table = await licenses.GetAsync(cancellationToken);
+        for (var attempt = 0; ; attempt++)
+        {
+            var now = time.GetUtcNow();
+            var row = await table.GetEntityAsync(contentId, LicenseKeys.LedgerRow, cancellationToken: cancellationToken);
+            var current = row is null ? null : LedgerEntry.Read(row);
+            var assigned = current?.Counts.Assigned ?? 0;
+            var counts = new LedgerCounts(Math.Max(0, apple.TotalCount), assigned, current?.Counts.Reserved ?? 0,
+                Math.Max(0, apple.AssignedCount - assigned));
+            var entry = new LedgerEntry(contentId, apple.LocationUId, apple.AdamId, apple.PricingParam, counts, apple.AssignedCount, now, default);
+            try
+            {
+                var etag = current is null
+                    ? await table.AddEntityAsync(entry.ToEntity(now), cancellationToken)
+                    : await table.UpdateEntityAsync(entry.ToEntity(now), current.ETag, cancellationToken: cancellationToken);
+                return entry with { ETag = etag };
+            }
+            catch (StorageRequestFailedException e) when ((e.IsConflict || e.IsPreconditionFailed || e.IsNotFound) && attempt < MaxAttempts)
+            {
+                await BackoffAsync(attempt, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies a change of the total (ASSET_COUNT: + purchase/transfer in, − refund/transfer out)
+    /// exactly once per <paramref name="changeKey"/> (the notification id): the marker row goes in
+    /// the same transaction as the ledger update. The total never drops below zero.
+    /// </summary>
+    public async Task<TotalChangeOutcome> ApplyTotalChangeAsync(string contentId, int delta, string changeKey, CancellationToken cancellationToken = default)
+    {
+        var table = await licenses.GetAsync(cancellationToken);
+        var markerRow = LicenseKeys.TotalChangeRow(changeKey);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var (ledger, marker) = await ReadPairAsync(table, contentId, markerRow, cancellationToken);
+            if (marker is not null) return TotalChangeOutcome.Replayed;
+            if (ledger is null) return TotalChangeOutcome.UnknownItem;
+            var now = time.GetUtcNow();
+            var total = (int)Math.Clamp((long)ledger.Counts.Total + delta, 0, int.MaxValue);
+            var updated = ledger with { Counts = ledger.Counts with { Total = total } };
+            TableTransactionAction[] actions =
+            [
+                new(TableTransactionActionType.UpdateReplace, updated.ToEntity(now), ledger.ETag),
+                new(TableTransactionActionType.Add, new TableEntity(contentId, markerRow) { ["Delta"] = delta, ["AppliedAt"] = now }),
+            ];
+            try
+            {
+                await table.SubmitTransactionAsync(actions, cancellationToken);
+                logger.LogInformation("License total of {ContentId} changed by {Delta} to {Total}", contentId, delta, total);
+                return TotalChangeOutcome.Applied;
+            }
+            catch (StorageRequestFailedException e) when (e.IsPreconditionFailed || e.IsConflict || e.IsNotFound)
+            {
+                await BackoffAsync(attempt, cancellationToken);
+            }
+        }
+        return TotalChangeOutcome.Contended;
+    }
+}
