@@ -1,4 +1,5 @@
 using ManagedDistribution.Features.AppleNotifications;
+using ManagedDistribution.Features.Assignments;
 using ManagedDistribution.Features.AppsAndBooks;
 using ManagedDistribution.Features.Catalog;
 using ManagedDistribution.Features.Licenses;
@@ -25,6 +26,7 @@ builder.Services.AddLicenses();
 builder.Services.AddLocationTokens();
 builder.Services.AddCatalog();
 builder.Services.AddAppleNotifications();
+builder.Services.AddAssignments();
 
 var app = builder.Build();
 
@@ -36,6 +38,7 @@ app.MapDirectory();
 app.MapLocationTokens();
 app.MapCatalog();
 app.MapAppleNotifications();
+app.MapAssignments();
 
 app.Run();
 

@@ -1,0 +1,22 @@
+namespace ManagedDistribution.Features.Assignments;
+
+/// <summary>Values of an assignment's <c>State</c>.</summary>
+public static class AssignmentStates
+{
+    public const string Licensed = "licensed";
+    public const string Pending = "pending";
+    public const string Failed = "failed";
+}
+
+/// <summary>Values of <c>InstallMode</c> (R6).</summary>
+public static class InstallModes
+{
+    public const string Automatic = "automatic";
+    public const string Manual = "manual";
+}
+
+/// <summary>Values of <c>TargetKind</c>; part of the <c>assignments</c> partition key.</summary>
+public static class TargetKinds
+{
+    public const string Device = "device";
+}

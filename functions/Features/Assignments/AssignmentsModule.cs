@@ -1,0 +1,12 @@
+namespace ManagedDistribution.Features.Assignments;
+
+/// <summary>Assignments of catalogue items to targets (this slice: single devices).</summary>
+public static class AssignmentsModule
+{
+    public static IServiceCollection AddAssignments(this IServiceCollection services)
+    {
+        services.AddSingleton<AssignmentStore>();
+        services.AddSingleton<DeviceAssignments>();
+        return services;
+    }
+}

@@ -1,0 +1,86 @@
+using ManagedDistribution.Features.AppsAndBooks;
+using ManagedDistribution.Features.AppsAndBooks.Models;
+using ManagedDistribution.Features.Licenses;
+using ManagedDistribution.Features.LocationTokens;
+using ManagedDistribution.Platform.Http;
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.Assignments;
+
+public sealed partial class DeviceAssignments
+{
+    /// <summary>
+    /// R5 for one device: reserve one license (all or nothing), associate at Apple and wait for the
+    /// event, then commit (state licensed) or release (state failed, row saved, 424). Exhausted
+    /// writes nothing: the ledger's waiting entry is removed again, since no assignment waits on it.
+    /// </summary>
+    async Task<Refusal?> LicenseAsync(Plan plan, TableEntity row, CancellationToken cancellationToken)
+    {
+        var contentId = plan.Content.RowKey;
+        var key = row.GetString("ReservationKey")!;
+        var reservation = await ledger.ReserveAsync(new ReservationRequest(contentId, 1, plan.AssignmentId, key), cancellationToken);
+        switch (reservation.Outcome)
+        {
+            case ReservationOutcome.Exhausted:
+                if (reservation.Record is { } record)
+                    await ledger.RemoveWaitingAsync(contentId, new WaitingEntry(key, plan.AssignmentId, 1, record.RequestedAt), cancellationToken);
+                return Exhausted(await ledger.GetAsync(contentId, cancellationToken) ?? plan.Ledger!);
+            case ReservationOutcome.UnknownItem:
+                return new(ProblemCodes.Conflict, "The purchased item has no license ledger yet; sync the catalogue (POST /api/content/sync).");
+            case ReservationOutcome.Contended:
+                return new(ProblemCodes.Unavailable, "Too many concurrent assignments of this item; try again.");
+        }
+        var target = new LicenseTarget(LicenseTargetKind.Device, plan.Device.SerialNumber!);
+        string? appleFailure;
+        try
+        {
+            appleFailure = await AssociateAsync(plan.Token!, row, target.Id, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Neither refused nor confirmed (e.g. our storage failed): give the license back, let the caller retry.
+            await ledger.ReleaseAsync(contentId, key, cancellationToken: CancellationToken.None);
+            throw;
+        }
+        if (appleFailure is not null)
+        {
+            await ledger.ReleaseAsync(contentId, key, cancellationToken: cancellationToken);
+            row["State"] = AssignmentStates.Failed;
+            row["Reason"] = appleFailure;
+            await store.SaveAsync(row, cancellationToken);
+            logger.LogWarning("Apple refused {ContentId} for device {DeviceId}: {Reason}", contentId, plan.Device.Id, appleFailure);
+            return new(AppleRefused, appleFailure);
+        }
+        await ledger.CommitAsync(contentId, key, cancellationToken: cancellationToken);
+        await ledger.SetTargetStatesAsync(contentId, [target], LicenseState.Committed, plan.AssignmentId, key, cancellationToken);
+        row["State"] = AssignmentStates.Licensed;
+        row["LicenseConsumed"] = true;
+        return null;
+    }
+
+    /// <summary>Associates (or disassociates) the asset with one serial and waits for Apple's event; Apple's reason on failure, else null.</summary>
+    async Task<string?> AssociateAsync(LocationTokenRecord tokenRecord, TableEntity row, string serial, CancellationToken cancellationToken,
+        bool disassociate = false)
+    {
+        var token = tokens.TokenOf(tokenRecord);
+        AssetKey[] assets = [new(row.GetString("AdamId")!, row.GetString("PricingParam") ?? AssetKey.Standard)];
+        try
+        {
+            var events = disassociate
+                ? await apple.DisassociateAsync(token, assets, null, [serial], cancellationToken)
+                : await apple.AssociateAsync(token, assets, null, [serial], cancellationToken);
+            foreach (var eventId in events)
+            {
+                var status = await apple.WaitForEventAsync(token, eventId, cancellationToken);
+                var failed = status.FailedIdentifiers().FirstOrDefault(f => f.SerialNumber is null || f.SerialNumber == serial);
+                if (failed is not null) return $"Apple error {failed.ErrorNumber}: {failed.ErrorMessage}";
+                if (status.EventStatusValue == EventStatus.Failed) return "Apple reported the event as failed.";
+            }
+            return null;
+        }
+        catch (AppsAndBooksException e)
+        {
+            return $"Apple error {e.ErrorNumber?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"} (HTTP {e.Status}): {e.Message}";
+        }
+    }
+}
