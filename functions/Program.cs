@@ -8,6 +8,7 @@ using ManagedDistribution.Features.Devices.Push;
 using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.Mail;
+using ManagedDistribution.Features.ManagedDistribution;
 using ManagedDistribution.Platform;
 using ManagedDistribution.Platform.Workflows;
 
@@ -25,6 +26,7 @@ builder.Services.AddLicenses();
 builder.Services.AddLocationTokens();
 builder.Services.AddCatalog();
 builder.Services.AddAppleNotifications();
+builder.Services.AddManagedDistribution();
 
 var app = builder.Build();
 
@@ -36,6 +38,7 @@ app.MapDirectory();
 app.MapLocationTokens();
 app.MapCatalog();
 app.MapAppleNotifications();
+app.MapManagedDistribution();
 
 app.Run();
 

@@ -1,0 +1,14 @@
+namespace ManagedDistribution.Features.ManagedDistribution;
+
+/// <summary>Managed distribution per user (R11) and single-user invitations (R9, R13, R16).</summary>
+public static class ManagedDistributionModule
+{
+    public static IServiceCollection AddManagedDistribution(this IServiceCollection services)
+    {
+        services.AddSingleton<ManagedDistributionStore>();
+        services.AddSingleton<AppleUserRegistration>();
+        services.AddSingleton<ManagedDistributionService>();
+        services.AddSingleton<InvitationService>();
+        return services;
+    }
+}

@@ -1,0 +1,28 @@
+using ManagedDistribution.Features.Directory;
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.ManagedDistribution;
+
+/// <summary>The <c>manageddistribution</c> table: one row per user that was ever enabled.</summary>
+public sealed class ManagedDistributionStore(TableServiceClient service)
+{
+    public const string TableName = "manageddistribution";
+
+    readonly TableOnFirstUse table = new(service, TableName);
+
+    /// <summary>The user's state; a never-enabled user has no row and reads as not enabled.</summary>
+    public async Task<ManagedDistributionState> GetAsync(string userId, CancellationToken cancellationToken)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var row = await client.GetEntityAsync(UserEntity.PartitionKeyFor(userId), userId, cancellationToken: cancellationToken);
+        return row is null ? ManagedDistributionState.NotEnabled(userId) : ManagedDistributionState.Read(row);
+    }
+
+    /// <summary>Insert or replace: one admin request changes a user's state at a time in this slice.</summary>
+    public async Task<ManagedDistributionState> SaveAsync(ManagedDistributionState state, CancellationToken cancellationToken)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var etag = await client.UpsertEntityAsync(state.ToEntity(), cancellationToken: cancellationToken);
+        return state with { ETag = etag };
+    }
+}
