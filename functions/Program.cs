@@ -8,7 +8,7 @@ using ManagedDistribution.Features.Devices.Push;
 using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.Mail;
-using ManagedDistribution.Features.ManagedDistribution;
+using ManagedDistribution.Features.Invitations;
 using ManagedDistribution.Platform;
 using ManagedDistribution.Platform.Workflows;
 

@@ -6,9 +6,9 @@ using ManagedDistribution.Features.Devices.Registry;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.Mail;
 using ManagedDistribution.Features.Mail.Templates;
-using static ManagedDistribution.Features.ManagedDistribution.InvitationPrerequisites;
+using static ManagedDistribution.Features.Invitations.InvitationPrerequisites;
 
-namespace ManagedDistribution.Features.ManagedDistribution;
+namespace ManagedDistribution.Features.Invitations;
 
 /// <summary>
 /// Sends one user's invitation (R9, R13, R16): by email (the user's address, their language) or as

@@ -5,7 +5,7 @@ using ManagedDistribution.Tests.Features.Devices.Support;
 using ManagedDistribution.Tests.Infrastructure;
 using ManagedDistribution.Tests.Platform.Http;
 
-namespace ManagedDistribution.Tests.Features.ManagedDistribution;
+namespace ManagedDistribution.Tests.Features.Invitations;
 
 /// <summary>Managed distribution per user and single-user invitations, against Azurite, the emulator and a pickup folder.</summary>
 public sealed class ManagedDistributionTests(AzuriteFixture azurite)
@@ -32,7 +32,7 @@ public sealed class ManagedDistributionTests(AzuriteFixture azurite)
         Assert.Equal("invited", state.GetProperty("status").GetString());
         Assert.NotEqual(JsonValueKind.Null, state.GetProperty("invitedAt").ValueKind);
 
-        var mail = Unfold(await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(host.PickupDirectory, "*.eml")), Cancel));
+        var mail = Unfold(await File.ReadAllTextAsync(Assert.Single(System.IO.Directory.GetFiles(host.PickupDirectory, "*.eml")), Cancel));
         Assert.Contains("ana@example.com", mail);
         Assert.Contains(atApple.InviteCode!, mail);
         Assert.Contains("Lincoln High", mail);

@@ -1,4 +1,4 @@
-namespace ManagedDistribution.Features.ManagedDistribution;
+namespace ManagedDistribution.Features.Invitations;
 
 /// <summary>The names of R16's prerequisites (and email's), as the error lists them.</summary>
 public static class InvitationPrerequisites

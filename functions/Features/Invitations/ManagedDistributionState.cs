@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Platform.Storage;
 
-namespace ManagedDistribution.Features.ManagedDistribution;
+namespace ManagedDistribution.Features.Invitations;
 
 /// <summary>Where a user stands in managed distribution (R11, R14).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<EnrolmentStatus>))]

@@ -3,7 +3,7 @@ using ManagedDistribution.Features.AppsAndBooks.Models;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.LocationTokens;
 
-namespace ManagedDistribution.Features.ManagedDistribution;
+namespace ManagedDistribution.Features.Invitations;
 
 /// <summary>The installed location this slice works with, and its decrypted token for one call.</summary>
 public sealed record InstalledLocation(LocationTokenRecord Record, LocationToken Token);

@@ -1,6 +1,6 @@
 using ManagedDistribution.Features.Directory;
 
-namespace ManagedDistribution.Features.ManagedDistribution;
+namespace ManagedDistribution.Features.Invitations;
 
 /// <summary>Turns managed distribution on and off for one user (R11): registers them at Apple, or retires them there.</summary>
 public sealed class ManagedDistributionService(IUserDirectory users, ManagedDistributionStore states, AppleUserRegistration registration,

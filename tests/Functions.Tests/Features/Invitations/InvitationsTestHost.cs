@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace ManagedDistribution.Tests.Features.ManagedDistribution;
+namespace ManagedDistribution.Tests.Features.Invitations;
 
 /// <summary>
 /// The devices test host (real app on Azurite, recording push scheduler, fake user directory)
@@ -89,6 +89,6 @@ internal sealed class InvitationsTestHost : IAsyncDisposable
     {
         await Devices.DisposeAsync();
         await emulatorHost.DisposeAsync();
-        if (Directory.Exists(PickupDirectory)) Directory.Delete(PickupDirectory, recursive: true);
+        if (System.IO.Directory.Exists(PickupDirectory)) System.IO.Directory.Delete(PickupDirectory, recursive: true);
     }
 }

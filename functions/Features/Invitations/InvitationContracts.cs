@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace ManagedDistribution.Features.ManagedDistribution;
+namespace ManagedDistribution.Features.Invitations;
 
 /// <summary>How an invitation reaches the user (R9): an email, or InviteToProgram on their devices.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<InvitationChannel>))]

@@ -1,7 +1,7 @@
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Platform.Storage;
 
-namespace ManagedDistribution.Features.ManagedDistribution;
+namespace ManagedDistribution.Features.Invitations;
 
 /// <summary>The <c>manageddistribution</c> table: one row per user that was ever enabled.</summary>
 public sealed class ManagedDistributionStore(TableServiceClient service)

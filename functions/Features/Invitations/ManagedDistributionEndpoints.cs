@@ -3,7 +3,7 @@ using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Platform.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace ManagedDistribution.Features.ManagedDistribution;
+namespace ManagedDistribution.Features.Invitations;
 
 /// <summary><c>/api/users/{id}/managed-distribution</c> and <c>/api/users/{id}/invitations</c>.</summary>
 public static class ManagedDistributionEndpoints

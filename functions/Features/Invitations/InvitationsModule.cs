@@ -1,7 +1,7 @@
-namespace ManagedDistribution.Features.ManagedDistribution;
+namespace ManagedDistribution.Features.Invitations;
 
 /// <summary>Managed distribution per user (R11) and single-user invitations (R9, R13, R16).</summary>
-public static class ManagedDistributionModule
+public static class InvitationsModule
 {
     public static IServiceCollection AddManagedDistribution(this IServiceCollection services)
     {
