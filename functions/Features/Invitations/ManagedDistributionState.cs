@@ -15,7 +15,17 @@ public enum EnrolmentStatus
 }
 
 /// <summary>A user's managed-distribution state as the API shows it.</summary>
-public sealed record ManagedDistributionDto(bool Enabled, EnrolmentStatus Status, DateTimeOffset? InvitedAt, DateTimeOffset? EnrolledAt);
+public sealed record ManagedDistributionDto(bool Enabled, EnrolmentStatus Status, DateTimeOffset? InvitedAt, DateTimeOffset? EnrolledAt)
+{
+    /// <summary>The same state in the directory's shape, for the user resource.</summary>
+    public UserManagedDistribution ForUserResource() => new(Enabled, Status switch
+    {
+        EnrolmentStatus.Invited => "invited",
+        EnrolmentStatus.Enrolled => "enrolled",
+        EnrolmentStatus.Retired => "retired",
+        _ => "notInvited",
+    }, InvitedAt, EnrolledAt);
+}
 
 /// <summary>
 /// One row of the <c>manageddistribution</c> table: PK = the user's directory bucket, RK = user id.

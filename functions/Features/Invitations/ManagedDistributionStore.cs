@@ -4,7 +4,7 @@ using ManagedDistribution.Platform.Storage;
 namespace ManagedDistribution.Features.Invitations;
 
 /// <summary>The <c>manageddistribution</c> table: one row per user that was ever enabled.</summary>
-public sealed class ManagedDistributionStore(TableServiceClient service)
+public sealed class ManagedDistributionStore(TableServiceClient service) : IUserManagedDistributionSource
 {
     public const string TableName = "manageddistribution";
 
@@ -17,6 +17,9 @@ public sealed class ManagedDistributionStore(TableServiceClient service)
         var row = await client.GetEntityAsync(UserEntity.PartitionKeyFor(userId), userId, cancellationToken: cancellationToken);
         return row is null ? ManagedDistributionState.NotEnabled(userId) : ManagedDistributionState.Read(row);
     }
+
+    async Task<UserManagedDistribution> IUserManagedDistributionSource.ForUserAsync(string userId, CancellationToken cancellationToken) =>
+        (await GetAsync(userId, cancellationToken)).ToDto().ForUserResource();
 
     /// <summary>Insert or replace: one admin request changes a user's state at a time in this slice.</summary>
     public async Task<ManagedDistributionState> SaveAsync(ManagedDistributionState state, CancellationToken cancellationToken)

@@ -25,6 +25,12 @@ public sealed class ManagedDistributionTests(AzuriteFixture azurite)
         var atApple = Assert.Single(location.UsersSnapshot(), u => u.ClientUserId == "ana");
         Assert.Equal(("Registered", "ana@example.com"), (atApple.Status, atApple.Email));
 
+        // The directory's user resource carries the same state.
+        var created = await host.Admin.PostAsJsonAsync("/api/users", new { id = "ana", shortName = "ana", fullName = "User ana", email = "ana@example.com" }, Cancel);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var user = await InvitationsTestHost.OkJsonAsync(await host.Admin.GetAsync("/api/users/ana", Cancel));
+        Assert.Equal("notInvited", user.GetProperty("managedDistribution").GetProperty("status").GetString());
+
         var invited = await InvitationsTestHost.OkJsonAsync(await host.InviteAsync("ana", "email"));
         Assert.Equal("ana@example.com", invited.GetProperty("sentTo").GetString());
         Assert.Equal("invited", invited.GetProperty("managedDistribution").GetProperty("status").GetString());
