@@ -9,6 +9,7 @@ using ManagedDistribution.Features.Devices.Push;
 using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.Mail;
+using ManagedDistribution.Features.Invitations;
 using ManagedDistribution.Platform;
 using ManagedDistribution.Platform.Workflows;
 
@@ -27,6 +28,7 @@ builder.Services.AddLocationTokens();
 builder.Services.AddCatalog();
 builder.Services.AddAppleNotifications();
 builder.Services.AddAssignments();
+builder.Services.AddManagedDistribution();
 
 var app = builder.Build();
 
@@ -39,6 +41,7 @@ app.MapLocationTokens();
 app.MapCatalog();
 app.MapAppleNotifications();
 app.MapAssignments();
+app.MapManagedDistribution();
 
 app.Run();
 

@@ -11,7 +11,8 @@ public sealed record UserDto(
     string? ManagedAppleId,
     string? PreferredLanguage,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    UserManagedDistribution? ManagedDistribution = null);
 
 /// <summary>
 /// The <c>users</c> table row: PK "user-{bucket}" (64 buckets, <c>user-00</c> … <c>user-3f</c>, from a

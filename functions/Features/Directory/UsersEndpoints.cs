@@ -53,7 +53,11 @@ public static class UsersEndpoints
     {
         if (!DirectoryIds.IsValid(id) || await users.GetAsync(id, cancellationToken) is not { } entity) return DirectoryRequests.NotFound("user", id);
         HttpETags.Set(response, entity.ETag);
-        return TypedResults.Ok(UserEntity.ToDto(entity));
+        var managedDistribution = response.HttpContext.RequestServices.GetService<IUserManagedDistributionSource>();
+        return TypedResults.Ok(UserEntity.ToDto(entity) with
+        {
+            ManagedDistribution = managedDistribution is null ? null : await managedDistribution.ForUserAsync(id, cancellationToken),
+        });
     }
 
     static async Task<Results<Ok<UserDto>, Created<UserDto>, ValidationProblem, ProblemHttpResult>> PutAsync(

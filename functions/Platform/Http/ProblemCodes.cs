@@ -43,6 +43,10 @@ public static class ProblemCodes
     public static readonly ProblemType UnknownDevice = new("unknown-device", 401, "The device is not enrolled with this server.");
     public static readonly ProblemType SignatureRequired = new("signature-required", 401, "Device messages must carry an Mdm-Signature header.");
     public static readonly ProblemType DeviceIdentityRefused = new("device-identity-refused", 403, "The message is not signed by the identity bound to this device.");
+    public static readonly ProblemType PrerequisitesMissing = new("prerequisites-missing", 409, "Prerequisites of the operation are missing; the 'missing' extension names each.");
+    public static readonly ProblemType AlreadyEnrolled = new("already-enrolled", 409, "The user is already enrolled in managed distribution.");
+    public static readonly ProblemType MailFailed = new("mail-failed", 502, "The mail provider refused the message.");
+    public static readonly ProblemType MailUnavailable = new("mail-unavailable", 503, "The mail provider is unavailable; retry later.");
 
     static readonly Dictionary<int, ProblemType> ByStatus = new[]
     {

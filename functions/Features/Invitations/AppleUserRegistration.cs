@@ -1,0 +1,67 @@
+using ManagedDistribution.Features.AppsAndBooks;
+using ManagedDistribution.Features.AppsAndBooks.Models;
+using ManagedDistribution.Features.Directory;
+using ManagedDistribution.Features.LocationTokens;
+
+namespace ManagedDistribution.Features.Invitations;
+
+/// <summary>The installed location this slice works with, and its decrypted token for one call.</summary>
+public sealed record InstalledLocation(LocationTokenRecord Record, LocationToken Token);
+
+/// <summary>
+/// Registers and retires users at Apple (contracts/apple.md §1.10). A user is created with our id
+/// as <c>clientUserId</c>; the event is followed to completion and Get Users then gives the
+/// invite code, or <c>Associated</c> when a Managed Apple Account linked the user at once.
+/// </summary>
+public sealed class AppleUserRegistration(AppsAndBooksClient apple, LocationTokenStore tokens, TimeProvider time, ILogger<AppleUserRegistration> logger)
+{
+    /// <summary>The single installed location token whose health allows writes; null when there is none (or several: this slice cannot choose).</summary>
+    public async Task<InstalledLocation?> InstalledLocationAsync(CancellationToken cancellationToken)
+    {
+        var records = await tokens.ListAsync(cancellationToken);
+        if (records is not [var record] || !record.Health.AllowsWrites()) return null;
+        return new InstalledLocation(record, tokens.TokenOf(record));
+    }
+
+    /// <summary>Creates (or finds) the user at Apple and returns the state to store: enrolled, or notInvited with an invite code.</summary>
+    public async Task<ManagedDistributionState> RegisterAsync(UserSummary user, InstalledLocation location, ManagedDistributionState current,
+        CancellationToken cancellationToken)
+    {
+        var token = location.Token;
+        var events = await apple.CreateUsersAsync(token, [new RequestUser(user.Id, user.Email, user.ManagedAppleId)], cancellationToken);
+        foreach (var eventId in events)
+        {
+            var status = await apple.WaitForEventAsync(token, eventId, cancellationToken);
+            // 9716 (already registered) is fine: Get Users below finds the active user.
+            foreach (var failure in status.FailedIdentifiers())
+                logger.LogInformation("Apple user create for {UserId} reported {ErrorNumber}", user.Id, failure.ErrorNumber);
+        }
+        var listed = await apple.GetUsersAsync(token, new UserFilter { ClientUserId = user.Id }, cancellationToken);
+        var appleUser = listed.Items.LastOrDefault(u => u.ClientUserId == user.Id && u.Status != AppsAndBooksUser.Retired)
+            ?? throw new AppleRegistrationException($"Apple did not register the user '{user.Id}'.");
+        var now = time.GetUtcNow();
+        var enrolled = appleUser.Status == AppsAndBooksUser.Associated;
+        return current with
+        {
+            Enabled = true,
+            LocationId = location.Record.UId,
+            InviteCode = appleUser.InviteCode ?? current.InviteCode,
+            Status = enrolled ? EnrolmentStatus.Enrolled
+                : current.Status == EnrolmentStatus.Invited && current.InviteCode == appleUser.InviteCode ? EnrolmentStatus.Invited
+                : EnrolmentStatus.NotInvited,
+            EnrolledAt = enrolled ? current.EnrolledAt ?? now : null,
+            RetiredAt = null,
+        };
+    }
+
+    /// <summary>Retires the user at Apple (their revocable user licenses are released) and returns the retired state.</summary>
+    public async Task<ManagedDistributionState> RetireAsync(InstalledLocation location, ManagedDistributionState current, CancellationToken cancellationToken)
+    {
+        foreach (var eventId in await apple.RetireUsersAsync(location.Token, [current.UserId], cancellationToken))
+            await apple.WaitForEventAsync(location.Token, eventId, cancellationToken);
+        return current with { Enabled = false, Status = EnrolmentStatus.Retired, RetiredAt = time.GetUtcNow(), InviteCode = null };
+    }
+}
+
+/// <summary>Apple accepted the request but the user did not appear.</summary>
+public sealed class AppleRegistrationException(string message) : Exception(message);

@@ -1,0 +1,31 @@
+using System.Text.Json.Serialization;
+
+namespace ManagedDistribution.Features.Invitations;
+
+/// <summary>How an invitation reaches the user (R9): an email, or InviteToProgram on their devices.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<InvitationChannel>))]
+public enum InvitationChannel
+{
+    [JsonStringEnumMemberName("email")] Email,
+    [JsonStringEnumMemberName("device")] Device,
+}
+
+/// <summary>Body of <c>PUT /api/users/{id}/managed-distribution</c>.</summary>
+public sealed record ManagedDistributionRequest(bool Enabled);
+
+/// <summary>Body of <c>POST /api/users/{id}/invitations</c>; <c>deviceId</c> narrows a device invitation to one device.</summary>
+public sealed record InvitationRequest(InvitationChannel? Channel, string? DeviceId = null);
+
+/// <summary>One InviteToProgram queued: the device, the channel it went to ("{deviceId}:{userId}" for a Mac user) and the command.</summary>
+public sealed record QueuedInvitation(string DeviceId, string Channel, string CommandUuid);
+
+/// <summary>What a single-user invitation did.</summary>
+public sealed record InvitationResult(
+    string UserId,
+    InvitationChannel Channel,
+    ManagedDistributionDto ManagedDistribution,
+    string? SentTo,
+    IReadOnlyList<QueuedInvitation> Commands);
+
+/// <summary>The outcome of an operation that may be refused for named reasons.</summary>
+public sealed record Refusal(string Code, string Detail, IReadOnlyList<string> Missing);

@@ -1,0 +1,78 @@
+using ManagedDistribution.Features.AppsAndBooks;
+using ManagedDistribution.Features.Directory;
+using ManagedDistribution.Platform.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ManagedDistribution.Features.Invitations;
+
+/// <summary><c>/api/users/{id}/managed-distribution</c> and <c>/api/users/{id}/invitations</c>.</summary>
+public static class ManagedDistributionEndpoints
+{
+    public static IEndpointRouteBuilder MapManagedDistribution(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapApiGroup("/users", "Managed distribution");
+        group.MapGet("/{id}/managed-distribution", GetAsync).WithName("GetUserManagedDistribution")
+            .WithSummary("The user's managed-distribution state: enabled, status (notInvited, invited, enrolled, retired), invitedAt, enrolledAt.")
+            .ProducesProblem(404);
+        group.MapPut("/{id}/managed-distribution", PutAsync).WithName("PutUserManagedDistribution")
+            .WithSummary("Enables managed distribution (registers the user at Apple; a Managed Apple Account enrols at once) or disables it (retires the user at Apple, releasing their revocable user licenses). 409 token-missing without exactly one installed location token.")
+            .ProducesProblem(404).ProducesProblem(409).ProducesProblem(503);
+        group.MapPost("/{id}/invitations", InviteAsync).WithName("InviteUser")
+            .WithSummary("Invites the user by email or by InviteToProgram on their assigned devices (device channel on iOS/iPadOS, user channel on macOS). 409 prerequisites-missing names every unmet prerequisite.")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(502).ProducesProblem(503);
+        return endpoints;
+    }
+
+    static async Task<Results<Ok<ManagedDistributionDto>, ProblemHttpResult>> GetAsync(string id, IUserDirectory users, ManagedDistributionStore states,
+        CancellationToken cancellationToken)
+    {
+        if (await users.GetUserAsync(id, cancellationToken) is null) return NotFound(id);
+        return TypedResults.Ok((await states.GetAsync(id, cancellationToken)).ToDto());
+    }
+
+    static async Task<Results<Ok<ManagedDistributionDto>, ProblemHttpResult>> PutAsync(string id, ManagedDistributionRequest request,
+        ManagedDistributionService service, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (state, refusal) = await service.SetEnabledAsync(id, request.Enabled, cancellationToken);
+            return refusal switch
+            {
+                "not-found" => NotFound(id),
+                "token-missing" => Problems.Result(ProblemCodes.TokenMissing, "Managed distribution needs exactly one installed, usable location token (POST /api/vpp/tokens)."),
+                _ => TypedResults.Ok(state!.ToDto()),
+            };
+        }
+        catch (Exception e) when (e is AppsAndBooksException or AppleRegistrationException)
+        {
+            return Problems.Result(ProblemCodes.Unavailable, "Apple did not complete the change: " + e.Message);
+        }
+    }
+
+    static async Task<Results<Ok<InvitationResult>, ProblemHttpResult>> InviteAsync(string id, InvitationRequest request,
+        InvitationService service, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (result, refusal) = await service.InviteAsync(id, request, cancellationToken);
+            if (result is not null) return TypedResults.Ok(result);
+            var problem = Problems.Create(TypeOf(refusal!.Code), refusal.Detail);
+            if (refusal.Missing.Count > 0) problem.Extensions["missing"] = refusal.Missing;
+            return TypedResults.Problem(problem);
+        }
+        catch (AppsAndBooksException e)
+        {
+            return Problems.Result(ProblemCodes.Unavailable, "Apple's Service Config is unavailable: " + e.Message);
+        }
+    }
+
+    static ProblemType TypeOf(string code) => code switch
+    {
+        "already-enrolled" => ProblemCodes.AlreadyEnrolled,
+        "mail-failed" => ProblemCodes.MailFailed,
+        "mail-unavailable" => ProblemCodes.MailUnavailable,
+        _ => ProblemCodes.PrerequisitesMissing,
+    };
+
+    static ProblemHttpResult NotFound(string id) => Problems.Result(ProblemCodes.NotFound, $"There is no user '{id}'.");
+}
