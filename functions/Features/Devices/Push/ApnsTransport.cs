@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ManagedDistribution.Platform.Security;
 
 namespace ManagedDistribution.Features.Devices.Push;
 
@@ -51,7 +52,7 @@ sealed class ApnsTransport : IDisposable
                 ClientCertificates = [certificate],
                 // Offer the push certificate whatever issuers the server lists.
                 LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate,
-                RemoteCertificateValidationCallback = trustedCa is null ? null : (_, server, _, errors) => IsTrusted(server, errors, trustedCa),
+                RemoteCertificateValidationCallback = trustedCa is null ? null : (_, server, _, errors) => CustomCaTrust.IsTrusted(server, errors, trustedCa),
             },
         };
         var http = new HttpClient(handler) { Timeout = options.RequestTimeout };
@@ -81,18 +82,6 @@ sealed class ApnsTransport : IDisposable
         return null;
     }
 
-    static bool IsTrusted(X509Certificate? server, SslPolicyErrors errors, X509Certificate2 trustedCa)
-    {
-        if (errors == SslPolicyErrors.None) return true;
-        if (server is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(trustedCa);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return server is X509Certificate2 server2
-            ? chain.Build(server2)
-            : chain.Build(X509CertificateLoader.LoadCertificate(server.GetRawCertData()));
-    }
 
     public void Dispose()
     {

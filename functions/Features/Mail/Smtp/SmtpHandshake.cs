@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using ManagedDistribution.Platform.Security;
 
 namespace ManagedDistribution.Features.Mail.Smtp;
 
@@ -98,22 +99,9 @@ static class SmtpHandshake
     {
         TargetHost = host,
         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-        RemoteCertificateValidationCallback = trustedCa is null ? null : (_, server, _, errors) => IsTrusted(server, errors, trustedCa),
+        RemoteCertificateValidationCallback = trustedCa is null ? null : (_, server, _, errors) => CustomCaTrust.IsTrusted(server, errors, trustedCa),
     };
 
-    /// <summary>System roots first; otherwise a chain to the one configured CA, with the host name still checked.</summary>
-    static bool IsTrusted(X509Certificate? server, SslPolicyErrors errors, X509Certificate2 trustedCa)
-    {
-        if (errors == SslPolicyErrors.None) return true;
-        if (server is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(trustedCa);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return server is X509Certificate2 certificate
-            ? chain.Build(certificate)
-            : chain.Build(X509CertificateLoader.LoadCertificate(server.GetRawCertData()));
-    }
 
     static string ClientName(SmtpOptions options) =>
         string.IsNullOrWhiteSpace(options.ClientName) ? System.Net.Dns.GetHostName() : options.ClientName.Trim();
