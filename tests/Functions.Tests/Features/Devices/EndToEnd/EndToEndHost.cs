@@ -25,20 +25,7 @@ public sealed class EndToEndHost : IAsyncDisposable
         Emulator = emulator;
         App = new AppFactory(azurite)
         {
-            Settings =
-            {
-                ["Apns:BaseUrl"] = emulator.Host.Apns.BaseUrl.ToString(),
-                ["Apns:CertificatePath"] = emulator.Certificates.PushCertificatePath,
-                ["Apns:CertificatePassword"] = TestPki.Password,
-                ["Apns:TrustedCaPath"] = emulator.Certificates.LocalCaPemPath,
-                ["Apns:RetryBaseDelay"] = "00:00:00.010",
-                ["Push:CheckinWindow"] = "00:00:02",
-                ["Push:MaxAttempts"] = "3",
-                ["Push:BackoffFactor"] = "1",
-                ["Hosting:MinPollingInterval"] = "00:00:00.050",
-                ["Hosting:MaxPollingInterval"] = "00:00:00.200",
-                ["Hosting:RetryDelay"] = "00:00:00",
-            },
+            Settings = emulator.AppSettings(checkinWindow: "00:00:02"),
             ConfigureServices = services => services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2)),
         };
         foreach (var (key, value) in settings ?? []) App.Settings[key] = value;

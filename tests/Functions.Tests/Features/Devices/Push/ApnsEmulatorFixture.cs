@@ -39,6 +39,25 @@ public sealed class ApnsEmulatorFixture : IAsyncLifetime
         new(Microsoft.Extensions.Options.Options.Create(Options(configure)), health ?? new ApnsHealth(), TimeProvider.System,
             NullLogger<ApnsClient>.Instance);
 
+    /// <summary>
+    /// App settings that point the app's APNs client at this emulator, with test-sized push waves
+    /// and queue polling; shared by the push and end-to-end test hosts.
+    /// </summary>
+    public Dictionary<string, string?> AppSettings(string checkinWindow) => new()
+    {
+        ["Apns:BaseUrl"] = Host.Apns.BaseUrl.ToString(),
+        ["Apns:CertificatePath"] = Certificates.PushCertificatePath,
+        ["Apns:CertificatePassword"] = TestPki.Password,
+        ["Apns:TrustedCaPath"] = Certificates.LocalCaPemPath,
+        ["Apns:RetryBaseDelay"] = "00:00:00.010",
+        ["Push:CheckinWindow"] = checkinWindow,
+        ["Push:MaxAttempts"] = "3",
+        ["Push:BackoffFactor"] = "1",
+        ["Hosting:MinPollingInterval"] = "00:00:00.050",
+        ["Hosting:MaxPollingInterval"] = "00:00:00.200",
+        ["Hosting:RetryDelay"] = "00:00:00",
+    };
+
     public static string NewToken() => Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
 
     public async ValueTask DisposeAsync()

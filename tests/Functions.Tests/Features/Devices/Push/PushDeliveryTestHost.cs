@@ -23,20 +23,7 @@ static class PushDeliveryTestHost
     {
         var app = new AppFactory(azurite, prefix)
         {
-            Settings =
-            {
-                ["Apns:BaseUrl"] = emulator.Host.Apns.BaseUrl.ToString(),
-                ["Apns:CertificatePath"] = emulator.Certificates.PushCertificatePath,
-                ["Apns:CertificatePassword"] = TestPki.Password,
-                ["Apns:TrustedCaPath"] = emulator.Certificates.LocalCaPemPath,
-                ["Apns:RetryBaseDelay"] = "00:00:00.010",
-                ["Push:CheckinWindow"] = "00:00:01",
-                ["Push:MaxAttempts"] = "3",
-                ["Push:BackoffFactor"] = "1",
-                ["Hosting:MinPollingInterval"] = "00:00:00.050",
-                ["Hosting:MaxPollingInterval"] = "00:00:00.200",
-                ["Hosting:RetryDelay"] = "00:00:00",
-            },
+            Settings = emulator.AppSettings(checkinWindow: "00:00:01"),
             ConfigureServices = services =>
             {
                 services.AddSingleton<IPushTargets>(targets);
