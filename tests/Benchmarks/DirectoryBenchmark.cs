@@ -29,7 +29,7 @@ public static class DirectoryBenchmark
         var tables = new DirectoryTables(new TableServiceClient(storage.Account, BenchmarkStorage.Prefixed("dirbench")));
         var userStore = new UserStore(tables, TimeProvider.System);
         var groups = new GroupStore(tables, TimeProvider.System);
-        var memberships = new MembershipStore(tables, groups, TimeProvider.System);
+        var memberships = new MembershipStore(tables, groups, [], TimeProvider.System);
         var import = new UserImport(tables, userStore, TimeProvider.System);
 
         var csv = Csv(users);

@@ -16,7 +16,7 @@ public sealed record NotificationAck(string NotificationId, string NotificationT
 /// <c>POST /api/apple/notifications</c>: Apple's callback. Anonymous at the edge; the bearer
 /// token must match the notification token we registered for one of our locations (compared as
 /// hashes, in constant time). Deduped on <c>notificationId</c>. TEST_NOTIFICATION is accepted,
-/// ASSET_COUNT changes the ledger total; the other types are recorded for the assignment work.
+/// ASSET_COUNT changes the ledger total; the other types go to their <see cref="IAppleNotificationHandler"/>.
 /// See https://developer.apple.com/documentation/devicemanagement/subscribing-to-notifications
 /// </summary>
 public static class NotificationsEndpoint
@@ -28,7 +28,7 @@ public static class NotificationsEndpoint
 
     static async Task<Results<Ok<NotificationAck>, ProblemHttpResult>> ReceiveAsync(
         HttpRequest request, LocationTokenStore tokens, NotificationInbox inbox, LicenseLedger ledger, CatalogSync catalog,
-        ILogger<NotificationInbox> logger, CancellationToken cancellationToken)
+        IEnumerable<IAppleNotificationHandler> handlers, ILogger<NotificationInbox> logger, CancellationToken cancellationToken)
     {
         var presented = request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim() : "";
         var location = presented.Length == 0 ? null
@@ -58,7 +58,7 @@ public static class NotificationsEndpoint
             logger.LogInformation("Duplicate notification {NotificationId} ({NotificationType}) ignored", notification.NotificationId, notification.NotificationType);
             return TypedResults.Ok(new NotificationAck(notification.NotificationId, notification.NotificationType, true, earlier));
         }
-        var state = await ApplyAsync(location.UId, notification, ledger, catalog, cancellationToken);
+        var state = await ApplyAsync(location.UId, notification, ledger, catalog, handlers, cancellationToken);
         if (state == NotificationInbox.Received)
             return Problems.Result(ProblemCodes.Unavailable, "The notification could not be applied yet; Apple will deliver it again.");
         await inbox.MarkAsync(location.UId, notification.NotificationId, state, cancellationToken);
@@ -68,7 +68,8 @@ public static class NotificationsEndpoint
     }
 
     static async Task<string> ApplyAsync(
-        string uId, AppsAndBooksNotification notification, LicenseLedger ledger, CatalogSync catalog, CancellationToken cancellationToken)
+        string uId, AppsAndBooksNotification notification, LicenseLedger ledger, CatalogSync catalog, IEnumerable<IAppleNotificationHandler> handlers,
+        CancellationToken cancellationToken)
     {
         switch (notification.NotificationType)
         {
@@ -83,7 +84,9 @@ public static class NotificationsEndpoint
                 if (outcome == TotalChangeOutcome.UnknownItem) await catalog.SyncLocationAsync(uId, cancellationToken);
                 return outcome == TotalChangeOutcome.Contended ? NotificationInbox.Received : NotificationInbox.Applied;
             default:
-                return NotificationInbox.Pending;
+                // Types without a handler yet are kept as pending, body and all, to be applied later.
+                var handler = handlers.FirstOrDefault(h => h.NotificationType == notification.NotificationType);
+                return handler is null ? NotificationInbox.Pending : await handler.ApplyAsync(uId, notification, cancellationToken);
         }
     }
 }

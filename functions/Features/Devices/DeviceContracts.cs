@@ -61,3 +61,16 @@ public interface IPushScheduler
 {
     Task<string> SchedulePushesAsync(IReadOnlyCollection<ChannelId> channels, string reason, string idempotencyKey, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Told after a device's enrolment changed: its first TokenUpdate (now enrolled: pending content
+/// can be delivered) or a CheckOut (its device licenses are to be reclaimed). Implemented by the
+/// Assignments feature. Called inline with the device's check-in: record and schedule, keep it short.
+/// Must be idempotent (devices repeat check-in messages).
+/// </summary>
+public interface IDeviceEnrollmentListener
+{
+    Task DeviceEnrolledAsync(string deviceId, CancellationToken cancellationToken);
+
+    Task DeviceCheckedOutAsync(string deviceId, string? serialNumber, CancellationToken cancellationToken);
+}

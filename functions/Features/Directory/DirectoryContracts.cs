@@ -24,3 +24,33 @@ public interface IUserManagedDistributionSource
 {
     Task<UserManagedDistribution> ForUserAsync(string userId, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A change of one group's members. <see cref="Joined"/> lists every id the caller added (also
+/// those that were members already) and <see cref="Left"/> every id it removed, so a request
+/// repeated after a crash tells listeners again; listeners must be idempotent.
+/// </summary>
+public sealed record GroupMembershipChange(GroupKind Kind, string GroupId, IReadOnlyCollection<string> Joined, IReadOnlyCollection<string> Left);
+
+/// <summary>
+/// Told after group memberships were stored (member add/remove, imports, group delete, forced
+/// user delete). Implemented by the Assignments feature: joining members get the group's content,
+/// leaving ones lose it. Called inline with the request: record and schedule work, don't do it here.
+/// </summary>
+public interface IGroupMembershipListener
+{
+    Task MembersChangedAsync(GroupMembershipChange change, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Told when a user's managed-distribution status changes to enrolled (R14: accepted the
+/// invitation, or a managed Apple account associated at once) or retired. Raised by the
+/// Invitations feature; implemented by Assignments (pending user-targeted assignments activate in
+/// enrolment order, R8/R17). Must be idempotent: a notification replay raises it again.
+/// </summary>
+public interface IUserEnrollmentListener
+{
+    Task UserEnrolledAsync(string userId, DateTimeOffset enrolledAt, CancellationToken cancellationToken);
+
+    Task UserRetiredAsync(string userId, CancellationToken cancellationToken);
+}

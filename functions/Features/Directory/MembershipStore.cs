@@ -8,7 +8,7 @@ namespace ManagedDistribution.Features.Directory;
 /// Every operation is idempotent, so re-running a request that failed half-way completes it.
 /// Callers check that groups and members exist; this store only writes the pairs.
 /// </summary>
-public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, TimeProvider time)
+public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, IEnumerable<IGroupMembershipListener> listeners, TimeProvider time)
 {
     static readonly string[] KeysOnly = ["RowKey"];
 
@@ -56,6 +56,7 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, T
             var count = await RecountAsync(kind, entry.Key, token);
             result[entry.Key] = new MembersAdded(fresh[entry.Key].Count, entry.Value.Count - fresh[entry.Key].Count, count);
         }, cancellationToken);
+        foreach (var (groupId, memberIds) in membersByGroup) await TellAsync(new(kind, groupId, memberIds, []), cancellationToken);
         return new(result, StringComparer.Ordinal);
     }
 
@@ -66,6 +67,7 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, T
         var present = memberIds.Where(existing.Contains).ToList();
         await DeletePairsAsync(kind, present.Select(m => (groupId, m)), cancellationToken);
         var count = await RecountAsync(kind, groupId, cancellationToken);
+        await TellAsync(new(kind, groupId, [], memberIds), cancellationToken);
         return new MembersRemoved(present.Count, memberIds.Count - present.Count, count);
     }
 
@@ -74,6 +76,7 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, T
     {
         var existing = await MemberIdsAsync(kind, groupId, cancellationToken);
         await DeletePairsAsync(kind, existing.Select(m => (groupId, m)), cancellationToken);
+        await TellAsync(new(kind, groupId, [], existing), cancellationToken);
         return existing.Count;
     }
 
@@ -103,6 +106,7 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, T
         var groupIds = (await GroupsOfMemberAsync(kind, memberId, cancellationToken)).Select(m => m.GroupId).ToList();
         await DeletePairsAsync(kind, groupIds.Select(g => (g, memberId)), cancellationToken);
         foreach (var groupId in groupIds) await RecountAsync(kind, groupId, cancellationToken);
+        foreach (var groupId in groupIds) await TellAsync(new(kind, groupId, [], [memberId]), cancellationToken);
         return groupIds;
     }
 
@@ -128,6 +132,11 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, T
             foreach (var action in batch)
                 await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, cancellationToken);
         };
+
+    async Task TellAsync(GroupMembershipChange change, CancellationToken cancellationToken)
+    {
+        foreach (var listener in listeners) await listener.MembersChangedAsync(change, cancellationToken);
+    }
 
     async Task<int> RecountAsync(GroupKind kind, string groupId, CancellationToken cancellationToken) =>
         await groups.RefreshMemberCountAsync(kind, groupId, async token => (await MemberIdsAsync(kind, groupId, token)).Count, cancellationToken) ?? 0;

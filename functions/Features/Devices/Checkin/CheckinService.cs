@@ -10,7 +10,8 @@ namespace ManagedDistribution.Features.Devices.Checkin;
 /// device, or records a user channel; CheckOut unenrols. Every decision is taken on freshly read
 /// state and written conditionally (<see cref="DeviceStore.UpdateAsync"/>).
 /// </summary>
-public sealed class CheckinService(DeviceStore devices, CommandExchange commands, TimeProvider time, ILogger<CheckinService> logger)
+public sealed class CheckinService(DeviceStore devices, CommandExchange commands, IEnumerable<IDeviceEnrollmentListener> listeners,
+    TimeProvider time, ILogger<CheckinService> logger)
 {
     public async Task<DeviceOutcome<DeviceRecord>> HandleAsync(CheckinMessage message, MessageSigner signer, CancellationToken cancellationToken)
     {
@@ -27,6 +28,7 @@ public sealed class CheckinService(DeviceStore devices, CommandExchange commands
         if (outcome.Succeeded)
             logger.LogInformation("Check-in {MessageType} from {DeviceId} ({Channel}): {EnrollmentState}",
                 message.MessageType, deviceId, message.Identity.UserChannelId is null ? "device" : "user", outcome.Value!.EnrollmentState);
+        if (outcome.Succeeded) await TellListenersAsync(message, outcome.Value!, cancellationToken);
         return outcome;
     }
 
@@ -124,5 +126,17 @@ public sealed class CheckinService(DeviceStore devices, CommandExchange commands
         // Nothing will ever fetch them: the profile that carried the channel is gone.
         if (outcome.Succeeded) await commands.ExpireWaitingAsync(new ChannelId(deviceId), cancellationToken);
         return outcome;
+    }
+
+    /// <summary>Device enrolled (device-channel TokenUpdate) or checked out: the Assignments feature delivers or reclaims.</summary>
+    async Task TellListenersAsync(CheckinMessage message, DeviceRecord device, CancellationToken cancellationToken)
+    {
+        foreach (var listener in listeners)
+        {
+            if (message is TokenUpdate { IsUserChannel: false } && device.IsEnrolled)
+                await listener.DeviceEnrolledAsync(device.Id, cancellationToken);
+            else if (message is CheckOut)
+                await listener.DeviceCheckedOutAsync(device.Id, device.SerialNumber, cancellationToken);
+        }
     }
 }
