@@ -19,4 +19,7 @@ public static class InstallModes
 public static class TargetKinds
 {
     public const string Device = "device";
+    public const string DeviceGroup = "device-group";
+    public const string User = "user";
+    public const string UserGroup = "user-group";
 }

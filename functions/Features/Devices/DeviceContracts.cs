@@ -74,3 +74,20 @@ public interface IDeviceEnrollmentListener
 
     Task DeviceCheckedOutAsync(string deviceId, string? serialNumber, CancellationToken cancellationToken);
 }
+
+/// <summary>A command reached an end: the device answered Acknowledged or Error, or it expired unanswered.</summary>
+/// <param name="Source">What queued it (the <c>source</c> given to the command queue, e.g. "assignments", "invitations").</param>
+/// <param name="Status">acknowledged, error or expired (<c>CommandStatuses</c>).</param>
+/// <param name="Error">The device's first error description, when it reported one.</param>
+public sealed record CommandResult(ChannelId Channel, string CommandUuid, string RequestType, string? Source, string Status, string? Error);
+
+/// <summary>
+/// Told when a queued command ends. Implemented by features that follow their commands (an
+/// assignment member becomes installed or failed, a device invitation delivered). Filter on
+/// <see cref="CommandResult.Source"/>. A repeated report of a finished command is told again, so
+/// be idempotent. Called inline with the device's connect request: keep it short.
+/// </summary>
+public interface ICommandResultListener
+{
+    Task CommandFinishedAsync(CommandResult result, CancellationToken cancellationToken);
+}

@@ -78,6 +78,7 @@ public sealed class ConnectService(DeviceStore devices, CommandExchange commands
             channel.ToString(), report.Status, command.RequestType, command.CommandUuid, changed ? "" : " (duplicate)");
         if (changed && command.Status == CommandStatuses.Acknowledged)
             await inventory.IngestAsync(channel, command, report, cancellationToken);
+        await commands.TellAsync(command, cancellationToken);
         return null;
     }
 }

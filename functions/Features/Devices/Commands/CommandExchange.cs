@@ -16,7 +16,7 @@ public sealed record CommandTransition(CommandRecord Command, bool Changed);
 /// queue only on Acknowledged, Error or CommandFormatError, so a command sent in an earlier session
 /// that never got an answer is sent again.</para>
 /// </summary>
-public sealed class CommandExchange(CommandStore store, TimeProvider time)
+public sealed class CommandExchange(CommandStore store, IEnumerable<ICommandResultListener> listeners, TimeProvider time)
 {
     const int MaxAttempts = 5;
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -107,8 +107,28 @@ public sealed class CommandExchange(CommandStore store, TimeProvider time)
             command.Status = CommandStatuses.Expired;
             command.CompletedAt = time.GetUtcNow();
             // A lost race means the device just fetched or answered it: then it is not ours to expire.
-            if (await store.TryReplaceAsync(command, cancellationToken)) expired++;
+            if (!await store.TryReplaceAsync(command, cancellationToken)) continue;
+            expired++;
+            await TellAsync(command, cancellationToken);
         }
         return expired;
+    }
+
+    /// <summary>Tells the <see cref="ICommandResultListener"/>s that a command ended (also for a repeated report).</summary>
+    public async Task TellAsync(CommandRecord command, CancellationToken cancellationToken)
+    {
+        if (command.Status is not (CommandStatuses.Acknowledged or CommandStatuses.Error or CommandStatuses.Expired)) return;
+        var result = new CommandResult(command.Channel, command.CommandUuid, command.RequestType, command.Source, command.Status, FirstError(command.ErrorChain));
+        foreach (var listener in listeners) await listener.CommandFinishedAsync(result, cancellationToken);
+    }
+
+    static string? FirstError(string? errorChainJson)
+    {
+        if (errorChainJson is null) return null;
+        using var chain = JsonDocument.Parse(errorChainJson);
+        foreach (var error in chain.RootElement.EnumerateArray())
+            foreach (var name in (string[])["usEnglishDescription", "localizedDescription", "errorCode"])
+                if (error.TryGetProperty(name, out var value) && value.ToString() is { Length: > 0 } text) return text;
+        return null;
     }
 }
