@@ -7,6 +7,7 @@ public static class AssignmentsModule
     {
         services.AddSingleton<AssignmentStore>();
         services.AddSingleton<DeviceAssignments>();
+        services.AddSingleton<Members.AssignmentMemberStore>();
         return services;
     }
 }

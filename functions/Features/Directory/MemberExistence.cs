@@ -1,4 +1,5 @@
 using ManagedDistribution.Features.Devices;
+using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Features.Directory;
 

@@ -1,6 +1,7 @@
 using ManagedDistribution.Platform.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Features.Directory;
 

@@ -1,12 +1,10 @@
-using ManagedDistribution.Platform.Storage;
-
-namespace ManagedDistribution.Features.Directory;
+namespace ManagedDistribution.Platform.Storage;
 
 /// <summary>
 /// Bulk table work for the directory: entity group transactions of up to 100 operations per
 /// partition, many batches in flight at once (bounded), and parallel point reads.
 /// </summary>
-static class TableBulk
+public static class TableBulk
 {
     public const int BatchSize = 100;
 
