@@ -1,7 +1,7 @@
 using ManagedDistribution.Platform.Http;
+using ManagedDistribution.Platform.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Features.Directory;
 
