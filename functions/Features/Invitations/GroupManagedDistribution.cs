@@ -49,12 +49,38 @@ public sealed class GroupManagedDistribution(GroupStore groups, MembershipStore 
             changed = await registration.RetireManyAsync(location, todo, cancellationToken);
         }
         // Read-time ETags guard the writes: a member changed meanwhile (a notification) keeps its newer state.
-        var saved = await states.SaveManyAsync(changed, cancellationToken);
+        var saved = (await states.SaveManyAsync(changed, cancellationToken)).ToList();
         foreach (var state in saved) await enrolments.AnnounceAsync(current[state.UserId], state, cancellationToken);
+        saved.AddRange(await SettleRacesAsync(changed, saved, cancellationToken));
         var notRegistered = enabled ? todo.Select(s => s.UserId).Except(changed.Select(c => c.UserId), StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() : [];
         logger.LogInformation("Managed distribution {Action} for group {GroupId}: {Changed} of {Members} members changed",
             enabled ? "enabled" : "disabled", groupId, saved.Count, memberIds.Count);
         return (new(groupId, enabled, memberIds.Count, saved.Count, memberIds.Count - todo.Count,
             saved.Count(s => s.Status == EnrolmentStatus.Enrolled), notRegistered, affected), null, affected);
     }
+
+    /// <summary>
+    /// Members whose row changed while Apple was being called (typically Apple's own USER_MANAGEMENT
+    /// notification got there first): the outcome is applied on their fresh state, unless that
+    /// already says as much. Returns their states now.
+    /// </summary>
+    async Task<IReadOnlyList<ManagedDistributionState>> SettleRacesAsync(IReadOnlyList<ManagedDistributionState> wanted,
+        IReadOnlyList<ManagedDistributionState> saved, CancellationToken cancellationToken)
+    {
+        var done = saved.Select(s => s.UserId).ToHashSet(StringComparer.Ordinal);
+        var settled = new List<ManagedDistributionState>();
+        foreach (var want in wanted.Where(w => !done.Contains(w.UserId)))
+        {
+            var (before, after) = await states.UpdateAsync(want.UserId, fresh => Settle(fresh, want), cancellationToken);
+            if (after is not null) await enrolments.AnnounceAsync(before, after, cancellationToken);
+            settled.Add(after ?? before);
+        }
+        return settled;
+    }
+
+    static ManagedDistributionState? Settle(ManagedDistributionState fresh, ManagedDistributionState want) =>
+        want.Enabled
+            ? fresh.Enabled && (fresh.Status == EnrolmentStatus.Enrolled || fresh.InviteCode == want.InviteCode) ? null
+                : want with { ETag = fresh.ETag, InvitedAt = fresh.InvitedAt, InvitedBy = fresh.InvitedBy }
+            : fresh.Status == EnrolmentStatus.Retired ? null : want with { ETag = fresh.ETag };
 }
