@@ -10,6 +10,7 @@ using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.Mail;
 using ManagedDistribution.Features.Invitations;
+using ManagedDistribution.Features.Reconciliation;
 using ManagedDistribution.Platform;
 using ManagedDistribution.Platform.Workflows;
 
@@ -29,6 +30,7 @@ builder.Services.AddCatalog();
 builder.Services.AddAppleNotifications();
 builder.Services.AddAssignments();
 builder.Services.AddManagedDistribution();
+builder.Services.AddReconciliation();
 
 var app = builder.Build();
 
@@ -42,6 +44,7 @@ app.MapCatalog();
 app.MapAppleNotifications();
 app.MapAssignments();
 app.MapManagedDistribution();
+app.MapReconciliation();
 
 app.Run();
 
