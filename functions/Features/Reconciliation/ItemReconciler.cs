@@ -42,8 +42,9 @@ internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repa
         }
         List<(string Kind, string Id)> orphans =
             [.. atApple.Devices.Select(d => (TargetKinds.Device, d)), .. atApple.Users.Select(u => (TargetKinds.User, u))];
-        committed += await ResolveStaleAsync(c, pending, targets, reservedAtApple, cancellationToken);
-        return await RepairAndReportAsync(c, lost, orphans, committed, knownOrphans: 0, comparedInFull: true, cancellationToken);
+        var stale = await ResolveStaleAsync(c, pending, targets, reservedAtApple, cancellationToken);
+        return await RepairAndReportAsync(c, lost, orphans, committed + stale.Committed, knownOrphans: 0, comparedInFull: true,
+            ledgerMoved: stale.Resolved > 0, cancellationToken);
     }
 
     public async Task<int> CompareChangesAsync(ItemContext c, AppleItemAssignments? changed, int knownOrphans, CancellationToken cancellationToken)
@@ -63,13 +64,14 @@ internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repa
             return await CompareFullAsync(c, item.For(c.Asset.Key), cancellationToken);
         }
         if (changed is not null) ReportRetiredAndDuplicates(c, changed);
-        return await RepairAndReportAsync(c, [], newOrphans, c.Ledger.Counts.Assigned, knownOrphans, comparedInFull: false, cancellationToken);
+        return await RepairAndReportAsync(c, [], newOrphans, c.Ledger.Counts.Assigned, knownOrphans, comparedInFull: false, ledgerMoved: false,
+            cancellationToken);
     }
 
-    async Task<int> ResolveStaleAsync(ItemContext c, List<ReservationRecord> pending, List<OurTarget> targets, HashSet<string> reservedAtApple,
-        CancellationToken cancellationToken)
+    async Task<(int Committed, int Resolved)> ResolveStaleAsync(ItemContext c, List<ReservationRecord> pending, List<OurTarget> targets,
+        HashSet<string> reservedAtApple, CancellationToken cancellationToken)
     {
-        var committed = 0;
+        var (committed, resolvedCount) = (0, 0);
         foreach (var record in pending.Where(r => r.RequestedAt < c.StaleBefore))
         {
             var mine = targets.Where(t => t.ReservationKey == record.IdempotencyKey).ToList();
@@ -79,12 +81,13 @@ internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repa
                 t => reservedAtApple.Contains(t.Key), cancellationToken);
             committed += reserved.Count(t => reservedAtApple.Contains(t.Key));
             c.Drift.Stale(resolved);
+            resolvedCount++;
         }
-        return committed;
+        return (committed, resolvedCount);
     }
 
     async Task<int> RepairAndReportAsync(ItemContext c, List<(string Kind, string Id)> lost, List<(string Kind, string Id)> orphans,
-        int ourCommitted, int knownOrphans, bool comparedInFull, CancellationToken cancellationToken)
+        int ourCommitted, int knownOrphans, bool comparedInFull, bool ledgerMoved, CancellationToken cancellationToken)
     {
         foreach (var (kind, id) in lost) c.Drift.Lost(Drift(c, kind, id));
         foreach (var (kind, id) in orphans) c.Drift.Orphan(Drift(c, kind, id));
@@ -104,8 +107,8 @@ internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repa
         }
         c.Drift.Repaired(reassociated, released);
         var entry = c.Ledger;
-        if (reassociated + released > 0)
-            // Apple's count after the repairs, so External becomes the orphans that are left.
+        if (reassociated + released > 0 || ledgerMoved)
+            // Apple's count after the repairs against our count after settling: External becomes the orphans that are left.
             entry = await ledger.SyncFromAppleAsync(c.ContentId, new AppleCounts(c.LocationUId, c.Asset.AdamId, c.Asset.PricingParam,
                 c.Asset.TotalCount, Math.Max(0, c.Asset.AssignedCount + reassociated - released)), cancellationToken);
         var orphanCount = knownOrphans + orphans.Count;
