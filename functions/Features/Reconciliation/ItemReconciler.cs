@@ -7,7 +7,7 @@ namespace ManagedDistribution.Features.Reconciliation;
 /// <summary>Everything one item's comparison needs from its location's run.</summary>
 internal sealed record ItemContext(
     string RunId, string LocationUId, LocationToken Token, bool AllowsWrites, bool MayReleaseOrphans, Asset Asset, LedgerEntry Ledger,
-    IReadOnlySet<string> RetiredUsers, DriftCollector Drift, DateTimeOffset StaleBefore)
+    IReadOnlySet<string> RetiredUsers, DriftCollector Drift, DateTimeOffset StaleBefore, bool HasStaleReservations)
 {
     public string ContentId => Ledger.ContentId;
 }
@@ -49,7 +49,6 @@ internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repa
 
     public async Task<int> CompareChangesAsync(ItemContext c, AppleItemAssignments? changed, int knownOrphans, CancellationToken cancellationToken)
     {
-        var (pending, _) = await scan.ReadAsync(c.ContentId, targets: false, cancellationToken);
         List<(string Kind, string Id)> changedTargets = changed is null ? []
             : [.. changed.Devices.Select(d => (TargetKinds.Device, d)), .. changed.Users.Select(u => (TargetKinds.User, u))];
         var ours = changedTargets.Count == 0 ? [] : await scan.GetAsync(c.ContentId, changedTargets, cancellationToken);
@@ -57,7 +56,7 @@ internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repa
             || o.State is not (LicenseState.Committed or LicenseState.Reserved)).ToList();
         var inFlight = ours.Values.Count(o => o.State == LicenseState.Reserved);
         var expected = c.Ledger.Counts.Assigned + knownOrphans + newOrphans.Count + inFlight;
-        if (pending.Any(r => r.RequestedAt < c.StaleBefore) || c.Asset.AssignedCount != expected)
+        if (c.HasStaleReservations || c.Asset.AssignedCount != expected)
         {
             var filter = new AssignmentFilter { AdamId = c.Asset.AdamId, PricingParam = c.Asset.PricingParam };
             var item = await AppleSnapshot.ReadAsync(apple, c.Token, filter, null, cancellationToken);

@@ -48,6 +48,28 @@ internal sealed class LedgerPartitionScan(TableServiceClient service)
         return (pending, rows);
     }
 
+    /// <summary>
+    /// Pending reservations older than <paramref name="before"/> of every item of a location, in one
+    /// query across its partitions (content ids <c>vpp-{uId}-…</c>), keyed by content id. One
+    /// query instead of one per item: Azurite evaluates every query against the whole table.
+    /// </summary>
+    public async Task<Dictionary<string, List<ReservationRecord>>> StaleReservationsAsync(string uId, DateTimeOffset before,
+        CancellationToken cancellationToken)
+    {
+        var table = await licenses.GetAsync(cancellationToken);
+        var prefix = $"vpp-{uId}-";
+        var filter = TableFilter.PartitionKey.Ge(prefix) & TableFilter.PartitionKey.Lt(LicenseKeys.PrefixEnd(prefix))
+            & TableFilter.RowKey.Ge(ReservationPrefix) & TableFilter.RowKey.Lt(LicenseKeys.PrefixEnd(ReservationPrefix))
+            & TableFilter.Property("RequestedAt").Lt(before);
+        var stale = new Dictionary<string, List<ReservationRecord>>(StringComparer.Ordinal);
+        await foreach (var row in table.QueryAsync(filter, ["PartitionKey", .. Columns], cancellationToken: cancellationToken))
+        {
+            var record = ReservationRecord.Read(row);
+            if (record.Pending > 0) (stale.TryGetValue(row.PartitionKey, out var list) ? list : stale[row.PartitionKey] = []).Add(record);
+        }
+        return stale;
+    }
+
     /// <summary>Our rows for some targets (an incremental read's changes), in parallel point reads.</summary>
     public async Task<Dictionary<string, OurTarget>> GetAsync(string contentId, IReadOnlyCollection<(string Kind, string Id)> targets,
         CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ namespace ManagedDistribution.Features.Reconciliation;
 /// </summary>
 internal sealed class LocationReconciler(
     LocationTokenStore tokens, AppsAndBooksClient apple, ContentStore content, LicenseLedger ledger, ReconciliationState state,
-    ItemReconciler items, IEnumerable<IAppleUserSync> userSyncs, IOptions<ReconciliationOptions> options, TimeProvider time,
+    ItemReconciler items, LedgerPartitionScan scan, IEnumerable<IAppleUserSync> userSyncs, IOptions<ReconciliationOptions> options, TimeProvider time,
     ILogger<LocationReconciler> logger)
 {
     const int InvalidVersionIdError = 9721;
@@ -44,12 +44,14 @@ internal sealed class LocationReconciler(
             var known = await state.GetOrphanCountsAsync(record.UId, cancellationToken);
             var counted = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
             var staleBefore = now - settings.StaleReservationAge;
+            var stale = full ? null : await scan.StaleReservationsAsync(record.UId, staleBefore, cancellationToken);
             var mayRelease = settings.ReleaseOrphans && record.Health.AllowsWrites() && !snapshot.VersionChanged;
             await Parallel.ForEachAsync(assets, new ParallelOptions { MaxDegreeOfParallelism = settings.ItemConcurrency, CancellationToken = cancellationToken },
                 async (asset, ct) =>
                 {
                     var entry = ledgers[asset.Key];
-                    var context = new ItemContext(runId, record.UId, token, record.Health.AllowsWrites(), mayRelease, asset, entry, retired, drift, staleBefore);
+                    var context = new ItemContext(runId, record.UId, token, record.Health.AllowsWrites(), mayRelease, asset, entry, retired, drift, staleBefore,
+                        stale?.ContainsKey(entry.ContentId) == true);
                     var atApple = snapshot.For(asset.Key);
                     counted[entry.ContentId] = full
                         ? await items.CompareFullAsync(context, atApple, ct)

@@ -130,6 +130,15 @@ public sealed class ReconciliationTests(AzuriteFixture azurite)
         Assert.Equal((1, 0, 0, 9), (counts.Assigned, counts.Reserved, counts.External, counts.Available));
         Assert.Equal(LicenseState.Committed, (await TargetAsync(host, contentId, LicenseTarget.Device("S1")))!.State);
         Assert.Equal(LicenseState.Released, (await TargetAsync(host, contentId, LicenseTarget.Device("S2")))!.State);
+
+        // An incremental run finds stale reservations too (one query over the location's reservation records).
+        await SeedOursAsync(host, location, "8005", Serials("S3"), atApple: false, commit: false);
+        await Task.Delay(20, Cancel);
+        var incremental = await RunAsync(host);
+        Assert.Equal((ReadModes.SinceVersionId, 1), (incremental.ReadMode, incremental.ItemsComparedInFull));
+        var third = Assert.Single(incremental.StaleReservations.First);
+        Assert.Equal((0, 1), (third.Committed, third.Released));
+        Assert.Equal((1, 0), ((await CountsAsync(host, contentId)).Assigned, (await CountsAsync(host, contentId)).Reserved));
     }
 
     [Fact]
