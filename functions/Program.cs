@@ -11,6 +11,7 @@ using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.Mail;
 using ManagedDistribution.Features.Invitations;
 using ManagedDistribution.Features.Invitations.Campaigns;
+using ManagedDistribution.Features.Reconciliation;
 using ManagedDistribution.Platform;
 using ManagedDistribution.Platform.Workflows;
 
@@ -30,6 +31,7 @@ builder.Services.AddCatalog();
 builder.Services.AddAppleNotifications();
 builder.Services.AddAssignments();
 builder.Services.AddManagedDistribution();
+builder.Services.AddReconciliation();
 
 var app = builder.Build();
 
@@ -44,6 +46,7 @@ app.MapAppleNotifications();
 app.MapAssignments();
 app.MapManagedDistribution();
 app.MapGroupInvitations();
+app.MapReconciliation();
 
 app.Run();
 

@@ -20,6 +20,16 @@ public sealed class BenchmarkApp : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>The app process's peak working set (peak RSS on Linux), in bytes.</summary>
+    public long PeakWorkingSet
+    {
+        get
+        {
+            process.Refresh();
+            return process.PeakWorkingSet64;
+        }
+    }
+
     public TimeSpan ProcessorTime
     {
         get

@@ -13,6 +13,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["mail"] = MailBenchmark.RunAsync,
     ["licenses"] = LicensesBenchmark.RunAsync,
     ["campaign"] = CampaignBenchmark.RunAsync,
+    ["reconciliation"] = ReconciliationBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -7,6 +7,7 @@ internal static class AdminEndpoints
     public sealed record LocationRequest(string OrgName, string? LocationName, DateTimeOffset? ExpiresOn);
     public sealed record CountDelta(string AdamId, string? PricingParam, int Delta);
     public sealed record AssignmentRequest(string AdamId, string? PricingParam, string? ClientUserId, string? SerialNumber);
+    public sealed record BulkAssignmentRequest(string AdamId, string? PricingParam, string? SerialPrefix, string? ClientUserIdPrefix, int Count);
     public sealed record SettingsRequest(
         Dictionary<string, int>? Limits, int? PageSize, int? EventProcessingDelayMs, int? LatencyMs,
         bool? RequireHttpsNotificationUrl, bool? ManualEventProcessing, string? InvitationEmailTemplate);
@@ -31,6 +32,11 @@ internal static class AdminEndpoints
             WithLocation(emulator, uId, l => l.AddOrphanAssignment(body.AdamId, body.ClientUserId, body.SerialNumber, body.PricingParam ?? "STDQ")));
         admin.MapPost("locations/{uId}/dropped-assignments", (string uId, AssignmentRequest body, AppsAndBooksEmulator emulator) =>
             WithLocation(emulator, uId, l => l.DropAssignment(body.AdamId, body.ClientUserId, body.SerialNumber, body.PricingParam ?? "STDQ")));
+        admin.MapPost("locations/{uId}/bulk-assignments", (string uId, BulkAssignmentRequest body, AppsAndBooksEmulator emulator) =>
+            WithLocation(emulator, uId, l => l.SeedAssignments(body.AdamId,
+                body.SerialPrefix is { } s ? Enumerable.Range(0, body.Count).Select(i => s + i.ToString("D7", System.Globalization.CultureInfo.InvariantCulture)) : null,
+                body.ClientUserIdPrefix is { } u ? Enumerable.Range(0, body.Count).Select(i => u + i.ToString("D7", System.Globalization.CultureInfo.InvariantCulture)) : null,
+                body.PricingParam ?? "STDQ")));
         admin.MapPost("locations/{uId}/users/{clientUserId}/accept", (string uId, string clientUserId, AppsAndBooksEmulator emulator) =>
             WithLocation(emulator, uId, l => l.AcceptInvitation(clientUserId)));
         admin.MapPost("locations/{uId}/mdm-info", (string uId, WireMdmInfo body, AppsAndBooksEmulator emulator) =>

@@ -1,0 +1,129 @@
+using ManagedDistribution.Features.AppsAndBooks;
+using ManagedDistribution.Features.AppsAndBooks.Models;
+using ManagedDistribution.Features.Licenses;
+
+namespace ManagedDistribution.Features.Reconciliation;
+
+/// <summary>Everything one item's comparison needs from its location's run.</summary>
+internal sealed record ItemContext(
+    string RunId, string LocationUId, LocationToken Token, bool AllowsWrites, bool MayReleaseOrphans, Asset Asset, LedgerEntry Ledger,
+    IReadOnlySet<string> RetiredUsers, DriftCollector Drift, DateTimeOffset StaleBefore, bool HasStaleReservations)
+{
+    public string ContentId => Ledger.ContentId;
+}
+
+/// <summary>
+/// Compares one item's licenses at Apple with our ledger's target rows. In full: committed rows
+/// Apple lacks are <b>lost</b> (re-associated), Apple's assignments without a committed or reserved
+/// row of ours are <b>orphans</b> (reported; released only when allowed), pending reservations
+/// older than the stale age are settled. From an incremental read only the changed assignments
+/// are known, so lost licenses cannot be seen directly: an item whose Apple count is not ours +
+/// known orphans + what changed is compared in full (with a Get Assignments filtered by adamId).
+/// Returns the item's orphan count after repairs.
+/// </summary>
+internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repairs, LicenseLedger ledger, AppsAndBooksClient apple)
+{
+    public async Task<int> CompareFullAsync(ItemContext c, AppleItemAssignments? atApple, CancellationToken cancellationToken)
+    {
+        atApple ??= new AppleItemAssignments();
+        var (pending, targets) = await scan.ReadAsync(c.ContentId, targets: true, cancellationToken);
+        ReportRetiredAndDuplicates(c, atApple);
+        List<(string Kind, string Id)> lost = [];
+        var reservedAtApple = new HashSet<string>(StringComparer.Ordinal);
+        var committed = 0;
+        foreach (var t in targets)
+        {
+            if (t.State == LicenseState.Committed)
+            {
+                committed++;
+                if (!atApple.Remove(t.Kind, t.Id)) lost.Add((t.Kind, t.Id));
+            }
+            else if (t.State == LicenseState.Reserved && atApple.Remove(t.Kind, t.Id)) reservedAtApple.Add(t.Key);
+        }
+        List<(string Kind, string Id)> orphans =
+            [.. atApple.Devices.Select(d => (TargetKinds.Device, d)), .. atApple.Users.Select(u => (TargetKinds.User, u))];
+        var stale = await ResolveStaleAsync(c, pending, targets, reservedAtApple, cancellationToken);
+        return await RepairAndReportAsync(c, lost, orphans, committed + stale.Committed, knownOrphans: 0, comparedInFull: true,
+            ledgerMoved: stale.Resolved > 0, cancellationToken);
+    }
+
+    public async Task<int> CompareChangesAsync(ItemContext c, AppleItemAssignments? changed, int knownOrphans, CancellationToken cancellationToken)
+    {
+        List<(string Kind, string Id)> changedTargets = changed is null ? []
+            : [.. changed.Devices.Select(d => (TargetKinds.Device, d)), .. changed.Users.Select(u => (TargetKinds.User, u))];
+        var ours = changedTargets.Count == 0 ? [] : await scan.GetAsync(c.ContentId, changedTargets, cancellationToken);
+        var newOrphans = changedTargets.Where(t => !ours.TryGetValue(t.Kind + "|" + t.Id, out var o)
+            || o.State is not (LicenseState.Committed or LicenseState.Reserved)).ToList();
+        var inFlight = ours.Values.Count(o => o.State == LicenseState.Reserved);
+        var expected = c.Ledger.Counts.Assigned + knownOrphans + newOrphans.Count + inFlight;
+        if (c.HasStaleReservations || c.Asset.AssignedCount != expected)
+        {
+            var filter = new AssignmentFilter { AdamId = c.Asset.AdamId, PricingParam = c.Asset.PricingParam };
+            var item = await AppleSnapshot.ReadAsync(apple, c.Token, filter, null, cancellationToken);
+            return await CompareFullAsync(c, item.For(c.Asset.Key), cancellationToken);
+        }
+        if (changed is not null) ReportRetiredAndDuplicates(c, changed);
+        return await RepairAndReportAsync(c, [], newOrphans, c.Ledger.Counts.Assigned, knownOrphans, comparedInFull: false, ledgerMoved: false,
+            cancellationToken);
+    }
+
+    async Task<(int Committed, int Resolved)> ResolveStaleAsync(ItemContext c, List<ReservationRecord> pending, List<OurTarget> targets,
+        HashSet<string> reservedAtApple, CancellationToken cancellationToken)
+    {
+        var (committed, resolvedCount) = (0, 0);
+        foreach (var record in pending.Where(r => r.RequestedAt < c.StaleBefore))
+        {
+            var mine = targets.Where(t => t.ReservationKey == record.IdempotencyKey).ToList();
+            var reserved = mine.Where(t => t.State == LicenseState.Reserved).ToList();
+            var committedRows = mine.Count(t => t.State == LicenseState.Committed);
+            var resolved = await repairs.ResolveStaleAsync(c.RunId, c.ContentId, record, reserved, committedRows,
+                t => reservedAtApple.Contains(t.Key), cancellationToken);
+            committed += reserved.Count(t => reservedAtApple.Contains(t.Key));
+            c.Drift.Stale(resolved);
+            resolvedCount++;
+        }
+        return (committed, resolvedCount);
+    }
+
+    async Task<int> RepairAndReportAsync(ItemContext c, List<(string Kind, string Id)> lost, List<(string Kind, string Id)> orphans,
+        int ourCommitted, int knownOrphans, bool comparedInFull, bool ledgerMoved, CancellationToken cancellationToken)
+    {
+        foreach (var (kind, id) in lost) c.Drift.Lost(Drift(c, kind, id));
+        foreach (var (kind, id) in orphans) c.Drift.Orphan(Drift(c, kind, id));
+        var reassociated = 0;
+        if (lost.Count > 0 && c.AllowsWrites)
+        {
+            var done = await repairs.ManageAsync(c.Token, c.Asset.Key, lost, associate: true, cancellationToken);
+            reassociated = done.Count;
+            c.Drift.MarkRepaired(lostList: true, c.ContentId, done);
+        }
+        var released = 0;
+        if (orphans.Count > 0 && c.MayReleaseOrphans && c.Asset.Revocable)
+        {
+            var done = await repairs.ManageAsync(c.Token, c.Asset.Key, orphans, associate: false, cancellationToken);
+            released = done.Count;
+            c.Drift.MarkRepaired(lostList: false, c.ContentId, done);
+        }
+        c.Drift.Repaired(reassociated, released);
+        var entry = c.Ledger;
+        if (reassociated + released > 0 || ledgerMoved)
+            // Apple's count after the repairs against our count after settling: External becomes the orphans that are left.
+            entry = await ledger.SyncFromAppleAsync(c.ContentId, new AppleCounts(c.LocationUId, c.Asset.AdamId, c.Asset.PricingParam,
+                c.Asset.TotalCount, Math.Max(0, c.Asset.AssignedCount + reassociated - released)), cancellationToken);
+        var orphanCount = knownOrphans + orphans.Count;
+        c.Drift.Item(new ItemDrift(c.ContentId, c.Asset.AdamId, c.Asset.PricingParam, c.Asset.TotalCount, c.Asset.AssignedCount, ourCommitted,
+            entry.Counts.Assigned, entry.Counts.External, orphanCount, lost.Count, c.Asset.AssignedCount - ourCommitted, comparedInFull));
+        return orphanCount - released;
+    }
+
+    static void ReportRetiredAndDuplicates(ItemContext c, AppleItemAssignments atApple)
+    {
+        foreach (var (kind, id) in atApple.Duplicates) c.Drift.Duplicate(Drift(c, kind, id));
+        var (small, large) = c.RetiredUsers.Count <= atApple.Users.Count
+            ? ((IEnumerable<string>)c.RetiredUsers, (IReadOnlySet<string>)atApple.Users) : (atApple.Users, c.RetiredUsers);
+        foreach (var user in small)
+            if (large.Contains(user)) c.Drift.RetiredHolder(Drift(c, TargetKinds.User, user));
+    }
+
+    static TargetDrift Drift(ItemContext c, string kind, string id) => new(c.ContentId, c.Asset.AdamId, kind, id);
+}
