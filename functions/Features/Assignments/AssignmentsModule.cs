@@ -20,6 +20,7 @@ public static class AssignmentsModule
         services.AddSingleton<Directory.IGroupMembershipListener>(sp => sp.GetRequiredService<Users.UserAssignmentListeners>());
         services.AddSingleton<IWaitingAssignmentServer, Users.UserWaitingServer>();
         services.AddSingleton<IWaitingAssignmentServer, Users.UserGroupWaitingServer>();
+        services.AddSingleton<Directory.IGroupReferenceSource, Users.UserGroupAssignmentReferences>();
         return services;
     }
 }

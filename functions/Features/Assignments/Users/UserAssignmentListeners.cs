@@ -82,3 +82,14 @@ public sealed class UserGroupWaitingServer(IServiceProvider services) : IWaiting
             ? services.GetRequiredService<UserGroupAssignments>().ServeWaitingAsync(groupId, contentId, cancellationToken)
             : Task.FromResult(0);
 }
+
+/// <summary>A user group with assignments is not deleted without <c>force=true</c>; a forced delete revokes from every member (they leave).</summary>
+public sealed class UserGroupAssignmentReferences(AssignmentStore store) : IGroupReferenceSource
+{
+    public async Task<IReadOnlyList<GroupReference>> FindReferencesAsync(GroupKind kind, string groupId, CancellationToken cancellationToken)
+    {
+        if (kind != GroupKind.User) return [];
+        var rows = await store.ListAsync(TargetKinds.UserGroup, groupId, cancellationToken);
+        return [.. rows.Select(r => new GroupReference("assignment", r.GetString("AssignmentId") ?? r.RowKey, $"Content {r.RowKey} is assigned to the group."))];
+    }
+}

@@ -134,4 +134,29 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
         Assert.Equal(("automatic", null, false), (internalAssigned.InstallMode, internalAssigned.LicenseType, internalAssigned.LicenseConsumed));
         Assert.Equal(internalAssigned.CommandUuid, Assert.Single(await CommandsAsync(host, device)).CommandUuid);
     }
+
+    [Fact]
+    public async Task EarlierEnrolmentWinsTheLastLicenseAndTheWaitingUserIsServedWhenOneFrees()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = await LocationAsync(host, ("9701", 1, "App"));
+        var app = ContentId(location, "9701");
+        var (early, late) = (await AddUserAsync(host), await AddUserAsync(host));
+        await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, late, app), HttpStatusCode.Created);
+        await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, early, app), HttpStatusCode.Created);
+
+        await EnrolUserAsync(host, location, early, DateTimeOffset.UtcNow);
+        await EnrolUserAsync(host, location, late, DateTimeOffset.UtcNow);
+        Assert.Equal(AssignmentStates.Licensed, (await UserAssignmentAsync(host, early, app)).State);
+        var waiting = await UserAssignmentAsync(host, late, app);
+        Assert.Equal((AssignmentStates.Pending, MemberReasons.NoLicense), (waiting.State, waiting.Reason));
+        Assert.Equal(1, (await host.JsonAsync(await host.Client.GetAsync($"/api/content/{app}/licenses", Cancel))).GetProperty("waitingTotal").GetInt32());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.DeleteAsync($"/api/users/{early}/assignments/{app}", Cancel)).StatusCode);
+        var server = host.App.Services.GetServices<IWaitingAssignmentServer>().Single(s => s.TargetKind == TargetKinds.User);
+        Assert.Equal(0, await server.ServeWaitingAsync(waiting.Id, app, Cancel));
+        Assert.Equal(AssignmentStates.Licensed, (await UserAssignmentAsync(host, late, app)).State);
+        Assert.True(AtApple(location, "9701", late));
+        Assert.Equal(0, (await host.JsonAsync(await host.Client.GetAsync($"/api/content/{app}/licenses", Cancel))).GetProperty("waitingTotal").GetInt32());
+    }
 }
