@@ -3,6 +3,7 @@ using ManagedDistribution.Features.Assignments;
 using ManagedDistribution.Features.Assignments.Members;
 using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Commands;
+using ManagedDistribution.Features.Devices.Registry;
 using ManagedDistribution.Tests.Infrastructure;
 using ManagedDistribution.Tests.Platform.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,11 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
         var app = ContentId(location, "9101");
         var user = await AddUserAsync(host);
         var (iphone, mac) = (await DeviceOfAsync(host, user), await DeviceOfAsync(host, user, "macOS", "14.5"));
+        // A second Mac where the user has signed in: the user-licensed app goes on the user's channel.
+        var sharedMac = await DeviceOfAsync(host, user, "macOS", "15.0");
+        var macUser = Guid.NewGuid().ToString("D").ToUpperInvariant();
+        await host.App.Services.GetRequiredService<DeviceStore>().UpdateUserChannelAsync(sharedMac, macUser,
+            _ => new UserChannelRecord { DeviceId = sharedMac, UserId = macUser, UserShortName = user }, Cancel);
 
         var preview = await PreviewAsync(host, "users", user, app);
         Assert.Equal((true, 0), (preview.Allowed, preview.LicensesNeeded));
@@ -51,7 +57,9 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
         Assert.Matches(@"<key>PurchaseMethod</key>\s*<integer>1</integer>", record.Payload);
         var macCommand = Assert.Single(await CommandsAsync(host, mac)); // no user channel: the Mac's device channel
         Assert.Equal("InstallApplication", macCommand.RequestType);
-        Assert.Contains(licensed.CommandUuid, new[] { command.CommandUuid, macCommand.CommandUuid });
+        var onUserChannel = await host.App.Services.GetRequiredService<CommandStore>().RecentAsync(new ChannelId(sharedMac, macUser), 10, Cancel);
+        Assert.NotNull(licensed.CommandUuid);
+        Assert.Equal("InstallApplication", Assert.Single(onUserChannel).RequestType);
 
         // The enrolment told again (a notification replay): nothing more.
         await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
