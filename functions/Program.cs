@@ -10,6 +10,7 @@ using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.Mail;
 using ManagedDistribution.Features.Invitations;
+using ManagedDistribution.Features.Invitations.Campaigns;
 using ManagedDistribution.Platform;
 using ManagedDistribution.Platform.Workflows;
 
@@ -42,6 +43,7 @@ app.MapCatalog();
 app.MapAppleNotifications();
 app.MapAssignments();
 app.MapManagedDistribution();
+app.MapGroupInvitations();
 
 app.Run();
 

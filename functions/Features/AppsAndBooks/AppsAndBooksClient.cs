@@ -17,11 +17,12 @@ public sealed partial class AppsAndBooksClient
     readonly ServiceConfigCache serviceConfig;
 
     public AppsAndBooksClient(
-        HttpClient httpClient, IOptions<AppsAndBooksOptions> options, TimeProvider timeProvider, ILogger<AppsAndBooksClient> logger)
+        HttpClient httpClient, IOptions<AppsAndBooksOptions> options, TimeProvider timeProvider, ILogger<AppsAndBooksClient> logger,
+        IEnumerable<IMdmInfoConflictObserver>? conflictObservers = null)
     {
         settings = options.Value;
         time = timeProvider;
-        transport = new AppsAndBooksTransport(httpClient, options, timeProvider, logger);
+        transport = new AppsAndBooksTransport(httpClient, options, timeProvider, logger, [.. conflictObservers ?? []]);
         serviceConfig = new ServiceConfigCache(transport, timeProvider, settings.ServiceConfigRefreshInterval, logger);
     }
 

@@ -25,7 +25,8 @@ public static class AppsAndBooksModule
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(AppsAndBooksClient)),
             sp.GetRequiredService<IOptions<AppsAndBooksOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<AppsAndBooksClient>>()));
+            sp.GetRequiredService<ILogger<AppsAndBooksClient>>(),
+            sp.GetServices<IMdmInfoConflictObserver>()));
         return services;
     }
 

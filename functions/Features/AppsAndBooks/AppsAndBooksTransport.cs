@@ -12,7 +12,7 @@ namespace ManagedDistribution.Features.AppsAndBooks;
 /// Retry-After, and the <c>mdmInfo</c> comparison. Never logs the token.
 /// </summary>
 internal sealed class AppsAndBooksTransport(
-    HttpClient http, IOptions<AppsAndBooksOptions> options, TimeProvider time, ILogger logger)
+    HttpClient http, IOptions<AppsAndBooksOptions> options, TimeProvider time, ILogger logger, IReadOnlyList<IMdmInfoConflictObserver> conflictObservers)
 {
     readonly AppsAndBooksOptions settings = options.Value;
     readonly Uri baseUrl = WithTrailingSlash(options.Value.BaseUrl);
@@ -46,7 +46,12 @@ internal sealed class AppsAndBooksTransport(
                 var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
                 var error = AppsAndBooksErrorReader.TryRead(body);
                 if (error is null && response.IsSuccessStatusCode)
-                    return Decode(body, responseType, (int)response.StatusCode, operation);
+                {
+                    var decoded = Decode(body, responseType, (int)response.StatusCode, operation);
+                    if (decoded is AppsAndBooksResponse { MdmInfoConflict: true, UId: { } uId, MdmInfo: { } other })
+                        foreach (var observer in conflictObservers) await observer.MdmInfoConflictAsync(uId, other, cancellationToken);
+                    return decoded;
+                }
                 failure = AppsAndBooksErrorReader.ToException((int)response.StatusCode, error, RetryAfterOf(response), operation);
             }
             catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))

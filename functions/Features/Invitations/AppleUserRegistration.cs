@@ -54,6 +54,54 @@ public sealed class AppleUserRegistration(AppsAndBooksClient apple, LocationToke
         };
     }
 
+    /// <summary>
+    /// Registers many users: one create call per <c>maxUsers</c> chunk (the client reads the live
+    /// limit), every event followed, then one Get Users listing (active users) for the invite codes
+    /// or <c>Associated</c>. Returns the states to store; users Apple did not list are left out.
+    /// </summary>
+    public async Task<IReadOnlyList<ManagedDistributionState>> RegisterManyAsync(IReadOnlyList<UserSummary> users, InstalledLocation location,
+        IReadOnlyDictionary<string, ManagedDistributionState> current, CancellationToken cancellationToken)
+    {
+        if (users.Count == 0) return [];
+        var token = location.Token;
+        var events = await apple.CreateUsersAsync(token, users.Select(u => new RequestUser(u.Id, u.Email, u.ManagedAppleId)), cancellationToken);
+        foreach (var eventId in events) await apple.WaitForEventAsync(token, eventId, cancellationToken);
+        var wanted = users.Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
+        var listed = new Dictionary<string, AppsAndBooksUser>(StringComparer.Ordinal);
+        await foreach (var page in apple.GetUserPagesAsync(token, new UserFilter { ActiveOnly = true }, cancellationToken))
+            foreach (var user in page.Users)
+                if (wanted.Contains(user.ClientUserId) && user.Status != AppsAndBooksUser.Retired) listed[user.ClientUserId] = user;
+        var now = time.GetUtcNow();
+        return [.. users.Where(u => listed.ContainsKey(u.Id)).Select(u => Registered(current[u.Id], listed[u.Id], location, now))];
+    }
+
+    /// <summary>Retires many users in chunks of <c>maxUsers</c>, every event followed; returns their retired states.</summary>
+    public async Task<IReadOnlyList<ManagedDistributionState>> RetireManyAsync(InstalledLocation location, IReadOnlyList<ManagedDistributionState> current,
+        CancellationToken cancellationToken)
+    {
+        if (current.Count == 0) return [];
+        foreach (var eventId in await apple.RetireUsersAsync(location.Token, current.Select(s => s.UserId), cancellationToken))
+            await apple.WaitForEventAsync(location.Token, eventId, cancellationToken);
+        var now = time.GetUtcNow();
+        return [.. current.Select(s => s with { Enabled = false, Status = EnrolmentStatus.Retired, RetiredAt = now, InviteCode = null })];
+    }
+
+    static ManagedDistributionState Registered(ManagedDistributionState current, AppsAndBooksUser appleUser, InstalledLocation location, DateTimeOffset now)
+    {
+        var enrolled = appleUser.Status == AppsAndBooksUser.Associated;
+        return current with
+        {
+            Enabled = true,
+            LocationId = location.Record.UId,
+            InviteCode = appleUser.InviteCode ?? current.InviteCode,
+            Status = enrolled ? EnrolmentStatus.Enrolled
+                : current.Status == EnrolmentStatus.Invited && current.InviteCode == appleUser.InviteCode ? EnrolmentStatus.Invited
+                : EnrolmentStatus.NotInvited,
+            EnrolledAt = enrolled ? current.EnrolledAt ?? now : null,
+            RetiredAt = null,
+        };
+    }
+
     /// <summary>Retires the user at Apple (their revocable user licenses are released) and returns the retired state.</summary>
     public async Task<ManagedDistributionState> RetireAsync(InstalledLocation location, ManagedDistributionState current, CancellationToken cancellationToken)
     {

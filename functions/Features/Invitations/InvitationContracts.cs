@@ -19,13 +19,14 @@ public sealed record InvitationRequest(InvitationChannel? Channel, string? Devic
 /// <summary>One InviteToProgram queued: the device, the channel it went to ("{deviceId}:{userId}" for a Mac user) and the command.</summary>
 public sealed record QueuedInvitation(string DeviceId, string Channel, string CommandUuid);
 
-/// <summary>What a single-user invitation did.</summary>
+/// <summary>What a single-user invitation did; a device invitation is followed by the task <see cref="TaskId"/> (GET /api/tasks/{taskId}).</summary>
 public sealed record InvitationResult(
     string UserId,
     InvitationChannel Channel,
     ManagedDistributionDto ManagedDistribution,
     string? SentTo,
-    IReadOnlyList<QueuedInvitation> Commands);
+    IReadOnlyList<QueuedInvitation> Commands,
+    string? TaskId = null);
 
 /// <summary>The outcome of an operation that may be refused for named reasons.</summary>
 public sealed record Refusal(string Code, string Detail, IReadOnlyList<string> Missing);

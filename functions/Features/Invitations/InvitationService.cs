@@ -6,6 +6,8 @@ using ManagedDistribution.Features.Devices.Registry;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.Mail;
 using ManagedDistribution.Features.Mail.Templates;
+using ManagedDistribution.Features.Invitations.Campaigns;
+using ManagedDistribution.Platform.Workflows;
 using static ManagedDistribution.Features.Invitations.InvitationPrerequisites;
 
 namespace ManagedDistribution.Features.Invitations;
@@ -17,7 +19,7 @@ namespace ManagedDistribution.Features.Invitations;
 /// </summary>
 public sealed class InvitationService(
     IUserDirectory users, ManagedDistributionStore states, AppleUserRegistration registration, AppsAndBooksClient apple,
-    MailTemplates templates, IMailSender mail, DeviceStore devices, CommandQueue commands, TimeProvider time,
+    MailTemplates templates, IMailSender mail, DeviceStore devices, CommandQueue commands, WorkflowEngine workflows, TimeProvider time,
     ILogger<InvitationService> logger)
 {
     public const string CommandSource = "invitation";
@@ -53,9 +55,10 @@ public sealed class InvitationService(
         }
         else queued = await QueueAsync(targets, url, cancellationToken);
 
-        var invited = await states.SaveAsync(state with { Status = EnrolmentStatus.Invited, InvitedAt = time.GetUtcNow() }, cancellationToken);
+        var invited = await states.SaveAsync(state with { Status = EnrolmentStatus.Invited, InvitedAt = time.GetUtcNow(), InvitedBy = null }, cancellationToken);
+        var taskId = queued.Count > 0 ? await FollowAsync(user!, targets, queued, cancellationToken) : null;
         logger.LogInformation("Invited {UserId} to managed distribution by {InvitationChannel} ({CommandCount} commands)", userId, channel, queued.Count);
-        return (new InvitationResult(userId, channel, invited.ToDto(), sentTo, queued), null);
+        return (new InvitationResult(userId, channel, invited.ToDto(), sentTo, queued, taskId), null);
     }
 
     async Task<Refusal?> SendMailAsync(UserSummary user, string organisation, Uri url, CancellationToken cancellationToken)
@@ -69,6 +72,23 @@ public sealed class InvitationService(
             MailResult.Failed failed => new Refusal("mail-failed", "The mail provider refused the invitation: " + failed.Reason, []),
             _ => null,
         };
+    }
+
+    /// <summary>A one-item campaign that follows the device invitation (delivered, accepted), so active tasks show it (R15).</summary>
+    async Task<string> FollowAsync(UserSummary user, IReadOnlyList<ChannelId> targets, IReadOnlyList<QueuedInvitation> queued, CancellationToken cancellationToken)
+    {
+        var names = new List<RecipientChannel>();
+        foreach (var target in targets)
+            names.Add(new RecipientChannel(target.ToString(), (await devices.GetAsync(target.DeviceId, cancellationToken)) is { } d ? d.Name ?? d.DeviceName ?? d.Id : target.DeviceId));
+        var data = new RecipientData
+        {
+            Channel = InvitationChannel.Device, Email = user.Email, FullName = user.FullName, Language = user.PreferredLanguage,
+            Channels = names, PreSent = true, CommandUuids = [.. queued.Select(q => q.CommandUuid)],
+        };
+        var workflow = await workflows.StartAsync(new WorkflowStartRequest(CampaignKey.Kind, CampaignKey.QueueName, $"Device invitation of '{user.FullName}'",
+            CampaignKey.ForSingle(user.Id, queued[0].CommandUuid), [new WorkflowItemSeed(user.Id, user.FullName, CampaignService.Subtitle(data), data.ToJson())]),
+            cancellationToken);
+        return workflow.Id;
     }
 
     async Task<IReadOnlyList<QueuedInvitation>> QueueAsync(IReadOnlyList<ChannelId> targets, Uri url, CancellationToken cancellationToken)

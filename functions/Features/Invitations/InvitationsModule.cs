@@ -1,17 +1,44 @@
+using ManagedDistribution.Features.AppleNotifications;
+using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Directory;
+using ManagedDistribution.Features.Invitations.Acceptance;
+using ManagedDistribution.Features.Invitations.Campaigns;
+using ManagedDistribution.Features.Tasks;
+using ManagedDistribution.Platform.Hosting;
+using ManagedDistribution.Platform.Workflows;
 
 namespace ManagedDistribution.Features.Invitations;
 
-/// <summary>Managed distribution per user (R11) and single-user invitations (R9, R13, R16).</summary>
+/// <summary>
+/// Managed distribution per user and per user group (R11), single-user invitations and group
+/// campaigns (R9, R12, R13, R16), acceptance from Apple's notifications and user sync (R14), and
+/// the device invitations in flight for the task list (R15).
+/// </summary>
 public static class InvitationsModule
 {
     public static IServiceCollection AddManagedDistribution(this IServiceCollection services)
     {
+        services.AddOptions<InvitationsOptions>().BindConfiguration(InvitationsOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => o.IsValid(), "Invitations:FollowInterval must be at least one second and FollowFor not negative.").ValidateOnStart();
         services.AddSingleton<ManagedDistributionStore>();
         services.AddSingleton<IUserManagedDistributionSource>(sp => sp.GetRequiredService<ManagedDistributionStore>());
         services.AddSingleton<AppleUserRegistration>();
+        services.AddSingleton<AffectedLicenses>();
+        services.AddSingleton<EnrolmentUpdates>();
         services.AddSingleton<ManagedDistributionService>();
+        services.AddSingleton<GroupManagedDistribution>();
         services.AddSingleton<InvitationService>();
+        services.AddWorkflows();
+        services.AddSingleton<CampaignPlanner>();
+        services.AddSingleton<CampaignService>();
+        services.AddSingleton<RecipientSender>();
+        services.AddSingleton<CampaignProcessor>();
+        services.AddQueueFunction<CampaignQueueHandler>("InvitationQueue", CampaignKey.QueueName);
+        services.AddSingleton<IAppleNotificationHandler, UserAssociatedHandler>();
+        services.AddSingleton<IAppleNotificationHandler, UserManagementHandler>();
+        services.AddSingleton<IAppleUserSync, AppleUserSync>();
+        services.AddSingleton<ICommandResultListener, InvitationDeliveryListener>();
+        services.AddSingleton<IDeviceInvitationsInFlight, DeviceInvitationsInFlight>();
         return services;
     }
 }

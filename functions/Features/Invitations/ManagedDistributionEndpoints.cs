@@ -15,7 +15,7 @@ public static class ManagedDistributionEndpoints
             .WithSummary("The user's managed-distribution state: enabled, status (notInvited, invited, enrolled, retired), invitedAt, enrolledAt.")
             .ProducesProblem(404);
         group.MapPut("/{id}/managed-distribution", PutAsync).WithName("PutUserManagedDistribution")
-            .WithSummary("Enables managed distribution (registers the user at Apple; a Managed Apple Account enrols at once) or disables it (retires the user at Apple, releasing their revocable user licenses). 409 token-missing without exactly one installed location token.")
+            .WithSummary("Enables managed distribution (registers the user at Apple; a Managed Apple Account enrols at once) or disables it (retires the user at Apple: app licenses are released, book licenses stay consumed). Disabling a user with user licenses answers 409 confirmation-required listing them in 'affectedLicenses' until repeated with ?confirm=true. 409 token-missing without exactly one installed location token.")
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(503);
         group.MapPost("/{id}/invitations", InviteAsync).WithName("InviteUser")
             .WithSummary("Invites the user by email or by InviteToProgram on their assigned devices (device channel on iOS/iPadOS, user channel on macOS). 409 prerequisites-missing names every unmet prerequisite.")
@@ -30,16 +30,17 @@ public static class ManagedDistributionEndpoints
         return TypedResults.Ok((await states.GetAsync(id, cancellationToken)).ToDto());
     }
 
-    static async Task<Results<Ok<ManagedDistributionDto>, ProblemHttpResult>> PutAsync(string id, ManagedDistributionRequest request,
+    static async Task<Results<Ok<ManagedDistributionDto>, ProblemHttpResult>> PutAsync(string id, ManagedDistributionRequest request, bool? confirm,
         ManagedDistributionService service, CancellationToken cancellationToken)
     {
         try
         {
-            var (state, refusal) = await service.SetEnabledAsync(id, request.Enabled, cancellationToken);
+            var (state, refusal, affected) = await service.SetEnabledAsync(id, request.Enabled, confirm ?? false, cancellationToken);
             return refusal switch
             {
                 "not-found" => NotFound(id),
-                "token-missing" => Problems.Result(ProblemCodes.TokenMissing, "Managed distribution needs exactly one installed, usable location token (POST /api/vpp/tokens)."),
+                "token-missing" => TokenMissing(),
+                "confirm" => ConfirmationRequired(affected),
                 _ => TypedResults.Ok(state!.ToDto()),
             };
         }
@@ -73,6 +74,19 @@ public static class ManagedDistributionEndpoints
         "mail-unavailable" => ProblemCodes.MailUnavailable,
         _ => ProblemCodes.PrerequisitesMissing,
     };
+
+    internal static ProblemHttpResult TokenMissing() =>
+        Problems.Result(ProblemCodes.TokenMissing, "Managed distribution needs exactly one installed, usable location token (POST /api/vpp/tokens).");
+
+    /// <summary>409 listing what retiring would do to each user license; repeat with <c>?confirm=true</c> to go ahead.</summary>
+    internal static ProblemHttpResult ConfirmationRequired(IReadOnlyList<AffectedLicense> affected)
+    {
+        var problem = Problems.Create(ProblemCodes.ConfirmationRequired,
+            $"Disabling retires the users at Apple: {affected.Count(a => a.Outcome == AffectedLicense.Released)} app licenses are released, "
+            + $"{affected.Count(a => a.Outcome == AffectedLicense.Kept)} book licenses stay consumed. Repeat with ?confirm=true to go ahead.");
+        problem.Extensions["affectedLicenses"] = affected;
+        return TypedResults.Problem(problem);
+    }
 
     static ProblemHttpResult NotFound(string id) => Problems.Result(ProblemCodes.NotFound, $"There is no user '{id}'.");
 }

@@ -42,6 +42,12 @@ public sealed record ManagedDistributionState
     public DateTimeOffset? InvitedAt { get; init; }
     public DateTimeOffset? EnrolledAt { get; init; }
     public DateTimeOffset? RetiredAt { get; init; }
+    /// <summary>The campaign (workflow id) that last invited the user: its own redelivery resends, another campaign skips.</summary>
+    public string? InvitedBy { get; init; }
+    /// <summary>The last InviteToProgram result for the user (acknowledged, error, expired), its command and error.</summary>
+    public string? DeliveryStatus { get; init; }
+    public string? DeliveryCommandUuid { get; init; }
+    public string? DeliveryError { get; init; }
     public ETag ETag { get; init; }
 
     public static ManagedDistributionState NotEnabled(string userId) => new() { UserId = userId };
@@ -57,6 +63,10 @@ public sealed record ManagedDistributionState
         ["InvitedAt"] = InvitedAt,
         ["EnrolledAt"] = EnrolledAt,
         ["RetiredAt"] = RetiredAt,
+        ["InvitedBy"] = InvitedBy,
+        ["DeliveryStatus"] = DeliveryStatus,
+        ["DeliveryCommandUuid"] = DeliveryCommandUuid,
+        ["DeliveryError"] = DeliveryError,
     };
 
     public static ManagedDistributionState Read(TableEntity e) => new()
@@ -69,6 +79,10 @@ public sealed record ManagedDistributionState
         InvitedAt = e.GetDateTimeOffset("InvitedAt"),
         EnrolledAt = e.GetDateTimeOffset("EnrolledAt"),
         RetiredAt = e.GetDateTimeOffset("RetiredAt"),
+        InvitedBy = e.GetString("InvitedBy"),
+        DeliveryStatus = e.GetString("DeliveryStatus"),
+        DeliveryCommandUuid = e.GetString("DeliveryCommandUuid"),
+        DeliveryError = e.GetString("DeliveryError"),
         ETag = e.ETag,
     };
 }

@@ -1,12 +1,19 @@
+using System.Collections.Concurrent;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Features.Invitations;
 
-/// <summary>The <c>manageddistribution</c> table: one row per user that was ever enabled.</summary>
+/// <summary>
+/// The <c>manageddistribution</c> table: one row per user that was ever enabled, in the user's
+/// directory bucket (64 partitions), so bulk reads are one range scan per bucket and bulk writes
+/// are 100-entity transactions per bucket.
+/// </summary>
 public sealed class ManagedDistributionStore(TableServiceClient service) : IUserManagedDistributionSource
 {
     public const string TableName = "manageddistribution";
+    const int MaxRaces = 5;
+    const int PointReadLimit = 64;
 
     readonly TableOnFirstUse table = new(service, TableName);
 
@@ -21,11 +28,107 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
     async Task<UserManagedDistribution> IUserManagedDistributionSource.ForUserAsync(string userId, CancellationToken cancellationToken) =>
         (await GetAsync(userId, cancellationToken)).ToDto().ForUserResource();
 
-    /// <summary>Insert or replace: one admin request changes a user's state at a time in this slice.</summary>
+    /// <summary>Insert or replace, unconditionally (admin requests on one user).</summary>
     public async Task<ManagedDistributionState> SaveAsync(ManagedDistributionState state, CancellationToken cancellationToken)
     {
         var client = await table.GetAsync(cancellationToken);
         var etag = await client.UpsertEntityAsync(state.ToEntity(), cancellationToken: cancellationToken);
         return state with { ETag = etag };
     }
+
+    /// <summary>
+    /// Read-decide-write with If-Match (insert for a user without a row), retried on a lost race.
+    /// <paramref name="decide"/> returns null to change nothing. Returns (before, after-or-null).
+    /// </summary>
+    public async Task<(ManagedDistributionState Before, ManagedDistributionState? After)> UpdateAsync(string userId,
+        Func<ManagedDistributionState, ManagedDistributionState?> decide, CancellationToken cancellationToken)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        for (var race = 1; ; race++)
+        {
+            var current = await GetAsync(userId, cancellationToken);
+            if (decide(current) is not { } next) return (current, null);
+            try
+            {
+                var etag = current.ETag.IsEmpty
+                    ? await client.AddEntityAsync(next.ToEntity(), cancellationToken)
+                    : await client.UpdateEntityAsync(next.ToEntity(), current.ETag, cancellationToken: cancellationToken);
+                return (current, next with { ETag = etag });
+            }
+            catch (StorageRequestFailedException e) when ((e.IsConflict || e.IsPreconditionFailed) && race < MaxRaces) { }
+        }
+    }
+
+    /// <summary>The states of <paramref name="userIds"/> (never-enabled users included, as not enabled): one range scan per bucket.</summary>
+    public async Task<Dictionary<string, ManagedDistributionState>> ReadManyAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var found = new ConcurrentDictionary<string, ManagedDistributionState>(StringComparer.Ordinal);
+        if (userIds.Count <= PointReadLimit)
+        {
+            await TableBulk.ForEachAsync(userIds, async (id, token) => found[id] = await GetAsync(id, token), cancellationToken);
+            return new(found);
+        }
+        await TableBulk.ForEachAsync(userIds.GroupBy(UserEntity.PartitionKeyFor, StringComparer.Ordinal), async (bucket, token) =>
+        {
+            var wanted = bucket.ToHashSet(StringComparer.Ordinal);
+            var range = TableFilter.PartitionKey.Eq(bucket.Key)
+                & TableFilter.RowKey.Ge(wanted.Min(StringComparer.Ordinal)!) & TableFilter.RowKey.Le(wanted.Max(StringComparer.Ordinal)!);
+            await foreach (var entity in client.QueryAsync(range, cancellationToken: token))
+                if (wanted.Contains(entity.RowKey)) found[entity.RowKey] = ManagedDistributionState.Read(entity);
+        }, cancellationToken);
+        foreach (var id in userIds) found.TryAdd(id, ManagedDistributionState.NotEnabled(id));
+        return new(found);
+    }
+
+    /// <summary>
+    /// Writes many states in 100-entity transactions per bucket, each conditional on the ETag the
+    /// state was read with (insert for a state read without a row). A transaction that loses a
+    /// race is redone one state at a time; the states that still lose are left out of the result.
+    /// Returns the written states with their new ETags.
+    /// </summary>
+    public async Task<IReadOnlyList<ManagedDistributionState>> SaveManyAsync(IReadOnlyList<ManagedDistributionState> states,
+        CancellationToken cancellationToken)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var saved = new ConcurrentBag<ManagedDistributionState>();
+        var batches = states.GroupBy(s => UserEntity.PartitionKeyFor(s.UserId), StringComparer.Ordinal)
+            .SelectMany(p => p.Chunk(TableBulk.BatchSize)).ToList();
+        await TableBulk.ForEachAsync(batches, async (batch, token) =>
+        {
+            try
+            {
+                var etags = await client.SubmitTransactionAsync([.. batch.Select(Action)], token);
+                for (var i = 0; i < batch.Length; i++) saved.Add(batch[i] with { ETag = etags[i] });
+            }
+            catch (StorageRequestFailedException e) when (e.IsConflict || e.IsPreconditionFailed)
+            {
+                foreach (var state in batch)
+                {
+                    try
+                    {
+                        var etag = state.ETag.IsEmpty ? await client.AddEntityAsync(state.ToEntity(), token)
+                            : await client.UpdateEntityAsync(state.ToEntity(), state.ETag, cancellationToken: token);
+                        saved.Add(state with { ETag = etag });
+                    }
+                    catch (StorageRequestFailedException one) when (one.IsConflict || one.IsPreconditionFailed) { }
+                }
+            }
+        }, cancellationToken);
+        return [.. saved];
+    }
+
+    /// <summary>Merges a few properties into an existing row, unconditionally (e.g. a command's delivery result).</summary>
+    public async Task MergeAsync(string userId, IReadOnlyDictionary<string, object?> properties, CancellationToken cancellationToken)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var entity = new TableEntity(UserEntity.PartitionKeyFor(userId), userId);
+        foreach (var (name, value) in properties) entity[name] = value;
+        try { await client.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken); }
+        catch (StorageRequestFailedException e) when (e.IsNotFound) { }
+    }
+
+    static TableTransactionAction Action(ManagedDistributionState state) => state.ETag.IsEmpty
+        ? new(TableTransactionActionType.Add, state.ToEntity())
+        : new(TableTransactionActionType.UpdateReplace, state.ToEntity(), state.ETag);
 }

@@ -16,6 +16,7 @@ public static class LocationTokensModule
         services.AddSingleton<LocationTokenStore>();
         services.AddSingleton<TokenHealthCheck>();
         services.AddSingleton<LocationTokenService>();
+        services.AddSingleton<AppsAndBooks.IMdmInfoConflictObserver, TokenClaimedElsewhere>();
         return services;
     }
 }

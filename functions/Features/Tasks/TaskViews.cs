@@ -37,8 +37,23 @@ public sealed record TaskItemView(
     public static TaskItemView From(WorkflowItem i) => new(i.Key, i.State, i.Title, i.Subtitle, i.Attempts, i.LastAttemptAt, i.UpdatedAt, i.Error);
 }
 
-/// <summary>A page of tasks; pass <see cref="ContinuationToken"/> back for the next one (null: no more).</summary>
-public sealed record TaskListView(IReadOnlyList<TaskView> Items, string? ContinuationToken);
+/// <summary>
+/// A page of tasks; pass <see cref="ContinuationToken"/> back for the next one (null: no more).
+/// With <c>state=active</c>, <see cref="DeviceInvitations"/> lists the device invitations in flight
+/// of the active tasks on the page (R15), at most <see cref="IDeviceInvitationsInFlight.MaxListed"/>.
+/// </summary>
+public sealed record TaskListView(IReadOnlyList<TaskView> Items, string? ContinuationToken, IReadOnlyList<DeviceInvitationView>? DeviceInvitations = null);
+
+/// <summary>One device invitation in flight (R15): whose, to which devices, and where it stands (pending, sent, delivered, retrying).</summary>
+public sealed record DeviceInvitationView(string TaskId, string UserId, string UserFullName, string? DeviceName, string Status, DateTimeOffset? UpdatedAt);
+
+/// <summary>Supplies the device invitations in flight of the listed tasks. Implemented by the Invitations feature; optional.</summary>
+public interface IDeviceInvitationsInFlight
+{
+    const int MaxListed = 500;
+
+    Task<IReadOnlyList<DeviceInvitationView>> ListAsync(IReadOnlyList<WorkflowInfo> activeTasks, CancellationToken cancellationToken);
+}
 
 /// <summary>One task with a page of its items.</summary>
 public sealed record TaskDetailView(TaskView Task, IReadOnlyList<TaskItemView> Items, string? ContinuationToken);

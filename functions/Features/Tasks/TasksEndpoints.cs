@@ -28,8 +28,8 @@ public static class TasksEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<TaskListView>, ProblemHttpResult>> ListAsync(WorkflowEngine engine, string? state, string? continuationToken,
-        int? pageSize, CancellationToken cancellationToken)
+    static async Task<Results<Ok<TaskListView>, ProblemHttpResult>> ListAsync(WorkflowEngine engine, IEnumerable<IDeviceInvitationsInFlight> invitations,
+        string? state, string? continuationToken, int? pageSize, CancellationToken cancellationToken)
     {
         WorkflowFilter? filter = (state ?? "active") switch
         {
@@ -45,7 +45,11 @@ public static class TasksEndpoints
         await Parallel.ForEachAsync(Enumerable.Range(0, views.Length),
             new ParallelOptions { MaxDegreeOfParallelism = ProgressReadConcurrency, CancellationToken = cancellationToken },
             async (i, ct) => views[i] = TaskView.From(page.Workflows[i], await engine.GetProgressAsync(page.Workflows[i], ct)));
-        return TypedResults.Ok(new TaskListView(views, page.ContinuationToken));
+        var active = page.Workflows.Where(w => w.State is WorkflowStates.Starting or WorkflowStates.Running).ToList();
+        List<DeviceInvitationView>? inFlight = null;
+        if (filter == WorkflowFilter.Active)
+            foreach (var source in invitations) (inFlight ??= []).AddRange(await source.ListAsync(active, cancellationToken));
+        return TypedResults.Ok(new TaskListView(views, page.ContinuationToken, inFlight));
     }
 
     static async Task<Results<Ok<TaskDetailView>, ProblemHttpResult>> GetAsync(WorkflowEngine engine, string id, string? continuationToken,

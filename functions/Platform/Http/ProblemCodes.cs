@@ -46,6 +46,7 @@ public static class ProblemCodes
     public static readonly ProblemType PrerequisitesMissing = new("prerequisites-missing", 409, "Prerequisites of the operation are missing; the 'missing' extension names each.");
     public static readonly ProblemType AlreadyEnrolled = new("already-enrolled", 409, "The user is already enrolled in managed distribution.");
     public static readonly ProblemType MailFailed = new("mail-failed", 502, "The mail provider refused the message.");
+    public static readonly ProblemType ConfirmationRequired = new("confirmation-required", 409, "The change has consequences to confirm; the problem lists them. Repeat with ?confirm=true.");
     public static readonly ProblemType MailUnavailable = new("mail-unavailable", 503, "The mail provider is unavailable; retry later.");
 
     static readonly Dictionary<int, ProblemType> ByStatus = new[]

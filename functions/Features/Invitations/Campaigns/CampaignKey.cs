@@ -1,0 +1,32 @@
+using System.Globalization;
+using ManagedDistribution.Platform.Workflows;
+
+namespace ManagedDistribution.Features.Invitations.Campaigns;
+
+/// <summary>
+/// A campaign's idempotency key: group, audience, channel, resend age and the plan's digest. The
+/// workflow keeps it, so every wave knows the audience and the resend cutoff (creation time minus
+/// the age) without another table.
+/// </summary>
+public static class CampaignKey
+{
+    public const string Kind = "invitation-campaign";
+    public const string QueueName = "invitations";
+
+    public static string For(string groupId, InvitationAudience audience, InvitationChannel channel, TimeSpan? resendOlderThan, string planDigest) =>
+        string.Join('|', "group:" + groupId, "audience:" + audience, "channel:" + channel,
+            "resend:" + (resendOlderThan?.Ticks.ToString(CultureInfo.InvariantCulture) ?? "-"), "plan:" + planDigest);
+
+    /// <summary>A single-user invitation's one-item follow-up workflow.</summary>
+    public static string ForSingle(string userId, string firstCommandUuid) => $"user:{userId}|command:{firstCommandUuid}";
+
+    public static (InvitationAudience Audience, DateTimeOffset? ResendCutoff) Parse(WorkflowInfo workflow)
+    {
+        var parts = (workflow.IdempotencyKey ?? "").Split('|').Select(p => p.Split(':', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        var audience = parts.TryGetValue("audience", out var a) && Enum.TryParse<InvitationAudience>(a, out var parsed) ? parsed : InvitationAudience.NotInvited;
+        var cutoff = parts.TryGetValue("resend", out var r) && long.TryParse(r, CultureInfo.InvariantCulture, out var ticks)
+            ? workflow.CreatedAt - TimeSpan.FromTicks(ticks) : (DateTimeOffset?)null;
+        return (audience, cutoff);
+    }
+}

@@ -1,0 +1,93 @@
+using ManagedDistribution.Platform.Workflows;
+using Microsoft.Extensions.Options;
+
+namespace ManagedDistribution.Features.Invitations.Campaigns;
+
+/// <summary>
+/// One wave of one chunk of an <c>invitation-campaign</c> workflow. Pending items are re-checked
+/// on fresh state (<see cref="CampaignRules"/>), claimed (the user's state becomes invited by
+/// this campaign, written conditionally in bucket transactions, so two campaigns never both
+/// invite a user) and sent by <see cref="RecipientSender"/>. Sent items are followed each wave:
+/// a device's acknowledgement makes them delivered, the user's enrolment accepted; after
+/// <see cref="InvitationsOptions.FollowFor"/> they close in their last state.
+/// At-least-once: a redelivered wave finds its own claim (<c>InvitedBy</c>) and sends again
+/// with the same mail Message-Id / command UUIDs, which the mail provider and command queue dedupe.
+/// </summary>
+public sealed partial class CampaignProcessor(ManagedDistributionStore states, RecipientSender sender, IOptions<InvitationsOptions> options,
+    TimeProvider time, ILogger<CampaignProcessor> logger) : IWorkflowChunkProcessor
+{
+    readonly InvitationsOptions settings = options.Value;
+
+    public async Task<WorkflowChunkResult> ProcessAsync(WorkflowChunk chunk, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var items = chunk.Items.Select(i => (Item: i, Data: RecipientData.Parse(i.Data))).ToList();
+        var fresh = await states.ReadManyAsync([.. items.Select(i => i.Item.Key)], cancellationToken);
+        var updated = new List<WorkflowItem>();
+        var toSend = new List<(WorkflowItem Item, RecipientData Data, ManagedDistributionState State)>();
+        foreach (var (item, data) in items)
+        {
+            var state = fresh[item.Key];
+            if (item.State == WorkflowItemStates.Pending || item.State == RecipientStates.Retrying)
+            {
+                if (data.Skip is { } planned) updated.Add(Close(item, RecipientStates.Skipped(planned), null));
+                else if (data.PreSent) updated.Add(item with { State = RecipientStates.Sent, Attempts = 1, LastAttemptAt = now });
+                else toSend.Add((item, data, state));
+            }
+            else if (Follow(item, data, state, now) is { } followed) updated.Add(followed);
+        }
+        if (toSend.Count > 0) updated.AddRange(await SendAsync(chunk.Workflow, toSend, now, cancellationToken));
+
+        var open = chunk.Items.Count - updated.Count(u => u.Terminal);
+        LogWave(chunk.Workflow.Id, chunk.Chunk, chunk.Wave, toSend.Count, updated.Count(u => u.State == RecipientStates.Sent),
+            updated.Count(u => u.State == RecipientStates.Accepted));
+        return new WorkflowChunkResult(updated, open > 0 ? settings.FollowInterval : null);
+    }
+
+    /// <summary>A sent or delivered item: accepted once the user enrolled, delivered/failed by the device's answer, closed after the follow window.</summary>
+    WorkflowItem? Follow(WorkflowItem item, RecipientData data, ManagedDistributionState state, DateTimeOffset now)
+    {
+        if (state.Status == EnrolmentStatus.Enrolled) return Close(item, RecipientStates.Accepted, null);
+        if (item.State == RecipientStates.Sent && data.Channel == InvitationChannel.Device
+            && state.DeliveryCommandUuid is { } uuid && data.CommandUuids.Contains(uuid, StringComparer.OrdinalIgnoreCase))
+        {
+            return state.DeliveryStatus == "acknowledged"
+                ? item with { State = RecipientStates.Delivered, Error = null }
+                : Close(item, RecipientStates.Failed, $"The device answered {state.DeliveryStatus}: {state.DeliveryError}");
+        }
+        if (item.LastAttemptAt is { } sentAt && now - sentAt >= settings.FollowFor) return item with { Terminal = true };
+        return null;
+    }
+
+    async Task<IEnumerable<WorkflowItem>> SendAsync(WorkflowInfo workflow, List<(WorkflowItem Item, RecipientData Data, ManagedDistributionState State)> toSend,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (audience, cutoff) = CampaignKey.Parse(workflow);
+        var results = new List<WorkflowItem>();
+        var claims = new List<ManagedDistributionState>();
+        var mine = new List<(WorkflowItem Item, RecipientData Data, ManagedDistributionState Before)>();
+        foreach (var (item, data, state) in toSend)
+        {
+            if (state.InvitedBy == workflow.Id && state.Status == EnrolmentStatus.Invited)
+            {
+                mine.Add((item, data, state)); // our own claim, from a wave that died before its commit
+                continue;
+            }
+            var user = new Directory.UserSummary(item.Key, item.Key, data.FullName, data.Email, null, data.Language);
+            if (CampaignRules.SkipReason(user, state, audience, data.Channel, data.Channels.Count, cutoff) is { } reason)
+                results.Add(Close(item, RecipientStates.Skipped(reason), null));
+            else claims.Add(state with { Status = EnrolmentStatus.Invited, InvitedAt = now, InvitedBy = workflow.Id });
+        }
+        var claimed = (await states.SaveManyAsync(claims, cancellationToken)).ToDictionary(s => s.UserId, StringComparer.Ordinal);
+        foreach (var (item, data, state) in toSend)
+            if (claimed.TryGetValue(item.Key, out var claim)) mine.Add((item, data, state));
+        // Users another campaign claimed first stay pending: the next wave sees them invited and skips them.
+        results.AddRange(await sender.SendAsync(workflow.Id, mine, now, cancellationToken));
+        return results;
+    }
+
+    static WorkflowItem Close(WorkflowItem item, string state, string? error) => item with { State = state, Terminal = true, Error = error };
+
+    [LoggerMessage(LogLevel.Information, "Invitation campaign {WorkflowId} chunk {Chunk} wave {Wave}: {Sending} to send, {Sent} sent, {Accepted} accepted")]
+    partial void LogWave(string workflowId, int chunk, int wave, int sending, int sent, int accepted);
+}

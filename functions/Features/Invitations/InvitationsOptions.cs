@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ManagedDistribution.Features.Invitations;
+
+/// <summary>
+/// Invitation campaign settings (section <c>Invitations</c>): chunking, how often and how long a
+/// campaign follows its sent invitations (delivered, accepted), and mail parallelism.
+/// </summary>
+public sealed class InvitationsOptions
+{
+    public const string SectionName = "Invitations";
+
+    /// <summary>Recipients per chunk (one queue message and one table partition each).</summary>
+    [Range(1, 2000)]
+    public int ChunkSize { get; set; } = 500;
+
+    /// <summary>Between two looks at a chunk's sent invitations (device acknowledged, user accepted). Whole seconds (queue timers).</summary>
+    public TimeSpan FollowInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long after sending an invitation the campaign keeps following it; then the item closes in its last state.</summary>
+    public TimeSpan FollowFor { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Mails in flight per chunk (pickup files written, SMTP sessions, SendGrid requests).</summary>
+    [Range(1, 256)]
+    public int MailParallel { get; set; } = 32;
+
+    /// <summary>Sends per recipient when the mail provider asks to retry later; then the item fails.</summary>
+    [Range(1, 20)]
+    public int MaxMailAttempts { get; set; } = 3;
+
+    internal bool IsValid() => FollowInterval >= TimeSpan.FromSeconds(1) && FollowFor >= TimeSpan.Zero;
+}

@@ -1,0 +1,210 @@
+using System.Net;
+using System.Net.Http.Json;
+using ManagedDistribution.AppleEmulator.Devices;
+using ManagedDistribution.Features.Tasks;
+using ManagedDistribution.Tests.Features.Devices.Push;
+using ManagedDistribution.Tests.Infrastructure;
+
+namespace ManagedDistribution.Tests.Features.Invitations;
+
+/// <summary>Group invitation campaigns end to end: mail to a pickup folder, devices through the simulator, acceptance from the emulator.</summary>
+public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture emulator) : IClassFixture<ApnsEmulatorFixture>
+{
+    static CancellationToken Cancel => TestContext.Current.CancellationToken;
+    static readonly Dictionary<string, string?> ShortFollow = new() { ["Invitations:FollowFor"] = "00:00:02" };
+
+    [Fact]
+    public async Task AnEmailCampaignSkipsAndFailsWithReasonsAndStartingAgainInvitesNobodyTwice()
+    {
+        await using var host = CampaignTestHost.Start(azurite, emulator, settings: ShortFollow);
+        await host.InstallLocationAsync();
+        foreach (var id in new[] { "ok1", "ok2", "ok3" }) await host.AddUserAsync(id, id + "@example.com");
+        await host.AddUserAsync("bounce", CampaignTestHost.FailingAddress);
+        await host.AddUserAsync("silent");
+        await host.AddUserAsync("off", "off@example.com");
+        await host.AddGroupAsync("g", "ok1", "ok2", "ok3", "bounce", "silent");
+        await CampaignTestHost.OkAsync(await host.SetGroupEnabledAsync("g", true));
+        await host.Admin.PostAsJsonAsync("/api/user-groups/g/members", new { ids = new[] { "off" } }, Cancel);
+
+        var (taskId, count, body) = await host.StartCampaignAsync("g", "notInvited", "email");
+        Assert.Equal(4, count);
+        Assert.Equal(1, body.GetProperty("skipped").GetProperty("no-email").GetInt32());
+        Assert.Equal(1, body.GetProperty("skipped").GetProperty("managed-distribution-not-enabled").GetInt32());
+        var done = await host.Admin.WaitForFinishAsync(taskId, 60);
+        Assert.Equal(new Dictionary<string, int>
+        {
+            ["sent"] = 3, ["failed"] = 1, ["skipped-no-email"] = 1, ["skipped-managed-distribution-not-enabled"] = 1,
+        }, done.Task.Progress);
+        Assert.Contains("550", done.Items.Single(i => i.Key == "bounce").Error);
+        Assert.Equal(3, host.PickupFiles().Length);
+        Assert.Equal("invited", await host.StatusOfAsync("ok1"));
+        Assert.Equal("notInvited", await host.StatusOfAsync("bounce")); // the mail never left
+        var firstInvitedAt = (await CampaignTestHost.OkAsync(await host.Admin.GetAsync("/api/users/ok1/managed-distribution", Cancel))).GetProperty("invitedAt").GetDateTimeOffset();
+
+        // Again: the three invited are skipped; only the bounced address is tried again.
+        var (againId, againCount, againBody) = await host.StartCampaignAsync("g", "notInvited", "email");
+        Assert.NotEqual(taskId, againId);
+        Assert.Equal(1, againCount);
+        Assert.Equal(3, againBody.GetProperty("skipped").GetProperty("already-invited").GetInt32());
+        await host.Admin.WaitForFinishAsync(againId, 60);
+        Assert.Equal(3, host.PickupFiles().Length);
+        var invitedAt = (await CampaignTestHost.OkAsync(await host.Admin.GetAsync("/api/users/ok1/managed-distribution", Cancel))).GetProperty("invitedAt").GetDateTimeOffset();
+        Assert.Equal(firstInvitedAt, invitedAt);
+
+        // The same plan started again is the same task.
+        var (thirdId, _, third) = await host.StartCampaignAsync("g", "notInvited", "email");
+        Assert.Equal(againId, thirdId);
+        Assert.True(third.GetProperty("alreadyStarted").GetBoolean());
+        host.DeletePickup();
+    }
+
+    [Fact]
+    public async Task ResendOlderThanInvitesAgainThoseInvitedBefore()
+    {
+        await using var host = CampaignTestHost.Start(azurite, emulator, settings: ShortFollow);
+        await host.InstallLocationAsync();
+        await host.AddUserAsync("r1", "r1@example.com");
+        await host.AddGroupAsync("g", "r1");
+        await CampaignTestHost.OkAsync(await host.SetGroupEnabledAsync("g", true));
+        var (first, _, _) = await host.StartCampaignAsync("g", "notInvited", "email");
+        await host.Admin.WaitForFinishAsync(first, 60);
+
+        Assert.Equal(0, (await host.PreviewAsync("g", "notInvited", "email")).GetProperty("count").GetInt32());
+        await Task.Delay(1100, Cancel);
+        var (resend, count, _) = await host.StartCampaignAsync("g", "notInvited", "email", resendOlderThan: "00:00:01");
+        Assert.Equal(1, count);
+        var done = await host.Admin.WaitForFinishAsync(resend, 60);
+        Assert.Equal(1, done.Task.Progress["sent"]);
+        Assert.Equal(2, host.PickupFiles().Length); // one mail per campaign
+        var (notEnrolled, notEnrolledCount, _) = await host.StartCampaignAsync("g", "notEnrolled", "email", resendOlderThan: "1.00:00:00");
+        Assert.Equal(0, notEnrolledCount); // invited a moment ago
+        await host.Admin.WaitForFinishAsync(notEnrolled, 60);
+        host.DeletePickup();
+    }
+
+    [Fact]
+    public async Task ACampaignSurvivesARestartWithoutLosingOrDuplicatingMail()
+    {
+        var prefix = AzuriteFixture.NewPrefix();
+        var users = Enumerable.Range(1, 10).Select(i => $"u{i:D2}").ToArray();
+        string taskId, pickup;
+        // 1. An instance whose triggers never run: only the workflow rows and chunk messages exist.
+        await using (var starting = CampaignTestHost.Start(azurite, emulator, prefix, settings: new() { ["Hosting:RunTriggers"] = "false" }))
+        {
+            pickup = starting.PickupDirectory;
+            await starting.InstallLocationAsync();
+            foreach (var user in users) await starting.AddUserAsync(user, user + "@example.com");
+            await starting.AddGroupAsync("big", users);
+            await CampaignTestHost.OkAsync(await starting.SetGroupEnabledAsync("big", true));
+            (taskId, _, _) = await starting.StartCampaignAsync("big", "notInvited", "email");
+        }
+        Assert.Empty(System.IO.Directory.Exists(pickup) ? System.IO.Directory.GetFiles(pickup) : []);
+
+        // 2. Another instance starts sending and is stopped part-way.
+        await using (var first = CampaignTestHost.Start(azurite, emulator, prefix, pickup, ShortFollow))
+            await first.WaitForTaskAsync(taskId, t => t.Progress.GetValueOrDefault("sent") > 0, "the first mails");
+
+        // 3. A third instance on the same storage finishes it.
+        await using var second = CampaignTestHost.Start(azurite, emulator, prefix, pickup, ShortFollow);
+        var done = await second.Admin.WaitForFinishAsync(taskId, 60);
+        Assert.Equal(new Dictionary<string, int> { ["sent"] = 10 }, done.Task.Progress);
+        Assert.Equal(users.Select(u => $"invitation-{taskId}-{u}.eml"), second.PickupFiles().Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        foreach (var user in users) Assert.Equal("invited", await second.StatusOfAsync(user));
+        second.DeletePickup();
+    }
+
+    [Fact]
+    public async Task CancellingACampaignBeforeItRunsSendsNothing()
+    {
+        var prefix = AzuriteFixture.NewPrefix();
+        string taskId, pickup;
+        await using (var starting = CampaignTestHost.Start(azurite, emulator, prefix, settings: new() { ["Hosting:RunTriggers"] = "false" }))
+        {
+            pickup = starting.PickupDirectory;
+            await starting.InstallLocationAsync();
+            foreach (var user in new[] { "c1", "c2", "c3", "c4" }) await starting.AddUserAsync(user, user + "@example.com");
+            await starting.AddGroupAsync("g", "c1", "c2", "c3", "c4");
+            await CampaignTestHost.OkAsync(await starting.SetGroupEnabledAsync("g", true));
+            (taskId, _, _) = await starting.StartCampaignAsync("g", "notInvited", "email");
+            var cancelled = await starting.Admin.PostAsync($"/api/tasks/{taskId}/cancel", null, Cancel);
+            Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        }
+        await using var running = CampaignTestHost.Start(azurite, emulator, prefix, pickup);
+        var done = await running.Admin.WaitForFinishAsync(taskId, 60);
+        Assert.Equal(("cancelled", 4), (done.Task.State, done.Task.Progress["cancelled"]));
+        Assert.Empty(running.PickupFiles());
+        Assert.Equal("notInvited", await running.StatusOfAsync("c1"));
+    }
+
+    [Fact]
+    public async Task ADeviceCampaignIsDeliveredAndAcceptedThroughTheSimulatorAndApple()
+    {
+        await using var host = CampaignTestHost.Start(azurite, emulator);
+        var location = await host.InstallLocationAsync();
+        await host.AddUserAsync("pad", "pad@example.com");
+        await host.AddUserAsync("mac", "mac@example.com");
+        await host.AddUserAsync("none", "none@example.com");
+        await host.AddGroupAsync("g", "pad", "mac", "none");
+        await CampaignTestHost.OkAsync(await host.SetGroupEnabledAsync("g", true));
+        host.StartSimulator(accept: true);
+        var ipad = await host.EnrolDeviceForAsync("pad");
+        await host.EnrolDeviceForAsync("mac", DeviceKind.Mac);
+
+        var (taskId, count, body) = await host.StartCampaignAsync("g", "notInvited", "device");
+        Assert.Equal(2, count);
+        Assert.Equal(1, body.GetProperty("skipped").GetProperty("no-enrolled-device").GetInt32());
+        var done = await host.WaitForTaskAsync(taskId, t => t.Progress.GetValueOrDefault("accepted") == 2, "both users to accept");
+
+        Assert.Equal("enrolled", await host.StatusOfAsync("pad"));
+        Assert.Equal("enrolled", await host.StatusOfAsync("mac"));
+        Assert.Equal(["mac", "pad"], host.Enrolments.Enrolled.Order(StringComparer.Ordinal));
+        Assert.Equal("Associated", location.UsersSnapshot().Single(u => u.ClientUserId == "pad").Status);
+        var invitation = Assert.Single(ipad.Invitations);
+        Assert.Equal("com.apple.cloudvpp", invitation.ProgramId);
+        Assert.Contains(location.UsersSnapshot().Single(u => u.ClientUserId == "pad").InviteCode!, invitation.InvitationUrl);
+        var finished = await host.Admin.WaitForFinishAsync(done.Task.Id, 60);
+        Assert.Equal(2, finished.Task.Progress["accepted"]);
+    }
+
+    [Fact]
+    public async Task ActiveTasksShowDeviceInvitationsInFlightWithUserAndDeviceNames()
+    {
+        await using var host = CampaignTestHost.Start(azurite, emulator);
+        await host.InstallLocationAsync();
+        await host.AddUserAsync("slow", "slow@example.com");
+        await host.AddUserAsync("solo", "solo@example.com");
+        await host.AddGroupAsync("g", "slow");
+        await CampaignTestHost.OkAsync(await host.SetGroupEnabledAsync("g", true));
+        await CampaignTestHost.OkAsync(await host.SetUserEnabledAsync("solo", true));
+        // Devices that answer NotNow to InviteToProgram keep the invitations in flight.
+        host.StartSimulator(accept: false, o => o.RatesByRequestType["InviteToProgram"] = new OutcomeRates { NotNow = 1 });
+        var slowDevice = await host.EnrolDeviceForAsync("slow");
+        var soloDevice = await host.EnrolDeviceForAsync("solo");
+
+        var (taskId, _, _) = await host.StartCampaignAsync("g", "notInvited", "device");
+        var single = await CampaignTestHost.OkAsync(await host.Admin.PostAsJsonAsync("/api/users/solo/invitations", new { channel = "device" }, Cancel));
+        var singleTask = single.GetProperty("taskId").GetString()!;
+        await host.WaitForTaskAsync(taskId, t => t.Progress.GetValueOrDefault("sent") == 1, "the campaign's invitation sent");
+        await host.WaitForTaskAsync(singleTask, t => t.Progress.GetValueOrDefault("sent") == 1, "the single invitation followed");
+
+        var active = (await host.Admin.GetFromJsonAsync<TaskListView>("/api/tasks?state=active", Cancel))!;
+        Assert.Contains(active.Items, t => t.Id == taskId && t.Kind == "invitation-campaign");
+        var inFlight = active.DeviceInvitations!;
+        var slow = Assert.Single(inFlight, d => d.TaskId == taskId);
+        Assert.Equal(("slow", "User slow", "sent"), (slow.UserId, slow.UserFullName, slow.Status));
+        Assert.Equal(await DeviceNameAsync(host, slowDevice), slow.DeviceName);
+        var solo = Assert.Single(inFlight, d => d.TaskId == singleTask);
+        Assert.Equal(("User solo", await DeviceNameAsync(host, soloDevice)), (solo.UserFullName, solo.DeviceName));
+
+        var detail = await host.Admin.GetTaskAsync(taskId, "?pageSize=10");
+        Assert.Equal("User slow", Assert.Single(detail.Items).Title);
+    }
+
+    static async Task<string> DeviceNameAsync(CampaignTestHost host, SimulatedDevice device)
+    {
+        var shown = await CampaignTestHost.OkAsync(await host.Admin.GetAsync("/api/devices/" + device.Udid, Cancel));
+        return shown.TryGetProperty("name", out var name) && name.ValueKind == System.Text.Json.JsonValueKind.String ? name.GetString()!
+            : shown.TryGetProperty("deviceName", out var deviceName) && deviceName.ValueKind == System.Text.Json.JsonValueKind.String ? deviceName.GetString()!
+            : device.Udid;
+    }
+}
