@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using ManagedDistribution.Features.Assignments;
 using ManagedDistribution.Features.Catalog;
 using ManagedDistribution.Features.Directory;
+using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Features.Invitations;
 

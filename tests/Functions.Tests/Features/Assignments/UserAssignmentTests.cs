@@ -4,6 +4,7 @@ using ManagedDistribution.Features.Assignments.Members;
 using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Commands;
 using ManagedDistribution.Features.Devices.Registry;
+using ManagedDistribution.Tests.Features.LocationTokens;
 using ManagedDistribution.Tests.Infrastructure;
 using ManagedDistribution.Tests.Platform.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -166,5 +167,22 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
         Assert.Equal(AssignmentStates.Licensed, (await UserAssignmentAsync(host, late, app)).State);
         Assert.True(AtApple(location, "9701", late));
         Assert.Equal(0, (await host.JsonAsync(await host.Client.GetAsync($"/api/content/{app}/licenses", Cancel))).GetProperty("waitingTotal").GetInt32());
+    }
+
+    [Fact]
+    public async Task AUserAssociatedNotificationActivatesThePendingAssignment()
+    {
+        await using var host = await VppTestHost.StartAsync(azurite, notifications: true,
+            settings: new() { ["AppleAppsAndBooks:InitialEventPollDelay"] = "00:00:00.020" });
+        var location = await LocationAsync(host, ("9801", 1, "App"));
+        var app = ContentId(location, "9801");
+        var user = await AddUserAsync(host);
+        var device = await DeviceOfAsync(host, user);
+        Assert.Equal(AssignmentStates.Pending, (await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, user, app), HttpStatusCode.Created)).State);
+
+        Assert.True(location.AcceptInvitation(user)); // Apple POSTs USER_ASSOCIATED; Invitations marks the user enrolled and tells us
+        await VppTestHost.EventuallyAsync(async () => (await UserAssignmentAsync(host, user, app)).State == AssignmentStates.Licensed, "the assignment to activate");
+        Assert.True(AtApple(location, "9801", user));
+        Assert.Equal("InstallApplication", Assert.Single(await CommandsAsync(host, device)).RequestType);
     }
 }
