@@ -10,7 +10,7 @@ public sealed record AssignmentInput(string? ContentId, string? InstallMode);
 /// queued, no license involved), <c>failed</c> (Apple refused; <c>Reason</c> says why, the license
 /// was released).
 /// </summary>
-public sealed record AssignmentDto(
+public sealed partial record AssignmentDto(
     string Id, string TargetKind, string TargetId, string ContentId, string InstallMode, string State, string? Reason,
     bool LicenseConsumed, string? CommandUuid, string? Note, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
@@ -21,6 +21,6 @@ public sealed record AssignmentList(string TargetKind, string TargetId, IReadOnl
 /// refused, the problem code it would answer (<c>not-enrolled</c>, <c>not-eligible</c>,
 /// <c>token-missing</c>, <c>license-exhausted</c>) and why.
 /// </summary>
-public sealed record AssignmentPreview(
+public sealed partial record AssignmentPreview(
     string TargetKind, string TargetId, string ContentId, string InstallMode, bool Allowed, int LicensesNeeded,
     int? LicensesAvailable, string? Refusal, string? Reason, bool AlreadyAssigned);

@@ -1,4 +1,5 @@
 using ManagedDistribution.Platform.Http;
+using ManagedDistribution.Features.Assignments.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ManagedDistribution.Features.Assignments;
@@ -16,6 +17,7 @@ public static class AssignmentEndpoints
             .WithSummary("What the assignment would consume and why it would be refused; changes nothing.");
         group.MapDelete("/{contentId}", RevokeAsync).WithName("RevokeDeviceAssignment")
             .WithSummary("Revokes: a purchased app's license is disassociated at Apple and returned; installed content is removed where we can name it. 404 when there is no such assignment.");
+        endpoints.MapUserAssignments();
         return group;
     }
 

@@ -6,6 +6,8 @@ public static class AssignmentStates
     public const string Licensed = "licensed";
     public const string Pending = "pending";
     public const string Failed = "failed";
+    /// <summary>The target lost the content without the assignment being deleted (e.g. the user retired).</summary>
+    public const string Revoked = "revoked";
 }
 
 /// <summary>Values of <c>InstallMode</c> (R6).</summary>

@@ -8,6 +8,19 @@ public static class AssignmentsModule
         services.AddSingleton<AssignmentStore>();
         services.AddSingleton<DeviceAssignments>();
         services.AddSingleton<Members.AssignmentMemberStore>();
+        services.AddSingleton<Users.UserContentReader>();
+        services.AddSingleton<Users.UserLicenser>();
+        services.AddSingleton<Users.UserRevoker>();
+        services.AddSingleton<Users.UserDelivery>();
+        services.AddSingleton<Users.UserEntitlements>();
+        services.AddSingleton<Users.UserAssignments>();
+        services.AddSingleton<Users.UserGroupAssignments>();
+        services.AddSingleton<Users.UserAssignmentListeners>();
+        services.AddSingleton<Directory.IUserEnrollmentListener>(sp => sp.GetRequiredService<Users.UserAssignmentListeners>());
+        services.AddSingleton<Directory.IGroupMembershipListener>(sp => sp.GetRequiredService<Users.UserAssignmentListeners>());
+        services.AddSingleton<IWaitingAssignmentServer, Users.UserWaitingServer>();
+        services.AddSingleton<IWaitingAssignmentServer, Users.UserGroupWaitingServer>();
+        services.AddSingleton<Directory.IGroupReferenceSource, Users.UserGroupAssignmentReferences>();
         return services;
     }
 }

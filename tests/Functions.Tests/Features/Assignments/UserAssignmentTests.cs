@@ -1,0 +1,188 @@
+using System.Net;
+using ManagedDistribution.Features.Assignments;
+using ManagedDistribution.Features.Assignments.Members;
+using ManagedDistribution.Features.Devices;
+using ManagedDistribution.Features.Devices.Commands;
+using ManagedDistribution.Features.Devices.Registry;
+using ManagedDistribution.Tests.Features.LocationTokens;
+using ManagedDistribution.Tests.Infrastructure;
+using ManagedDistribution.Tests.Platform.Http;
+using Microsoft.Extensions.DependencyInjection;
+using static ManagedDistribution.Tests.Features.Assignments.AssignmentTestKit;
+using static ManagedDistribution.Tests.Features.Assignments.UserAssignmentTestKit;
+
+namespace ManagedDistribution.Tests.Features.Assignments;
+
+/// <summary>Content assigned to single users, end to end against Azurite and the Apps and Books emulator (R1, R2, R6, R8).</summary>
+public sealed class UserAssignmentTests(AzuriteFixture azurite)
+{
+    static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task PurchasedAppWaitsForEnrolmentThenIsLicensedAndInstalledOnTheUsersDevices()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = await LocationAsync(host, ("9101", 2, "App"));
+        var app = ContentId(location, "9101");
+        var user = await AddUserAsync(host);
+        var (iphone, mac) = (await DeviceOfAsync(host, user), await DeviceOfAsync(host, user, "macOS", "14.5"));
+        // A second Mac where the user has signed in: the user-licensed app goes on the user's channel.
+        var sharedMac = await DeviceOfAsync(host, user, "macOS", "15.0");
+        var macUser = Guid.NewGuid().ToString("D").ToUpperInvariant();
+        await host.App.Services.GetRequiredService<DeviceStore>().UpdateUserChannelAsync(sharedMac, macUser,
+            _ => new UserChannelRecord { DeviceId = sharedMac, UserId = macUser, UserShortName = user }, Cancel);
+
+        var preview = await PreviewAsync(host, "users", user, app);
+        Assert.Equal((true, 0), (preview.Allowed, preview.LicensesNeeded));
+        Assert.Contains("pending", preview.Reason, StringComparison.OrdinalIgnoreCase);
+
+        // R8: not enrolled → pending, no license reserved, nothing at Apple, nothing queued.
+        var pending = await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, user, app), HttpStatusCode.Created);
+        Assert.Equal((AssignmentStates.Pending, MemberReasons.UserNotEnrolled, "user", "appleId", false),
+            (pending.State, pending.Reason, pending.LicenseType, pending.AssignmentMode, pending.LicenseConsumed));
+        var counts = await CountsAsync(host, app);
+        Assert.Equal((0, 0, 2), (counts.Assigned, counts.Reserved, counts.Available));
+        Assert.Empty(await CommandsAsync(host, iphone));
+        // Repeat POST: the same assignment, 200.
+        Assert.Equal(pending.Id, (await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, user, app))).Id);
+
+        await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+        var licensed = await UserAssignmentAsync(host, user, app);
+        Assert.Equal((AssignmentStates.Licensed, true), (licensed.State, licensed.LicenseConsumed));
+        Assert.True(AtApple(location, "9101", user));
+        Assert.Equal(1, (await CountsAsync(host, app)).Assigned);
+        var command = Assert.Single(await CommandsAsync(host, iphone));
+        Assert.Equal("InstallApplication", command.RequestType);
+        var record = await host.App.Services.GetRequiredService<CommandStore>().FindAsync(new ChannelId(iphone), command.CommandUuid, Cancel);
+        Assert.Matches(@"<key>iTunesStoreID</key>\s*<integer>9101</integer>", record!.Payload);
+        Assert.Matches(@"<key>PurchaseMethod</key>\s*<integer>1</integer>", record.Payload);
+        var macCommand = Assert.Single(await CommandsAsync(host, mac)); // no user channel: the Mac's device channel
+        Assert.Equal("InstallApplication", macCommand.RequestType);
+        var onUserChannel = await host.App.Services.GetRequiredService<CommandStore>().RecentAsync(new ChannelId(sharedMac, macUser), 10, Cancel);
+        Assert.NotNull(licensed.CommandUuid);
+        Assert.Equal("InstallApplication", Assert.Single(onUserChannel).RequestType);
+
+        // The enrolment told again (a notification replay): nothing more.
+        await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+        Assert.Equal(1, (await CountsAsync(host, app)).Assigned);
+        Assert.Single(await CommandsAsync(host, iphone));
+
+        // Revoke: disassociated at Apple, license returned; twice → 404.
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.DeleteAsync($"/api/users/{user}/assignments/{app}", Cancel)).StatusCode);
+        Assert.False(AtApple(location, "9101", user));
+        Assert.Equal((0, 2), ((await CountsAsync(host, app)).Assigned, (await CountsAsync(host, app)).Available));
+        await ProblemAssert.IsProblemAsync(await host.Client.DeleteAsync($"/api/users/{user}/assignments/{app}", Cancel), HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public async Task BooksAreIrrevocableManualModeQueuesNothingAndRetireReleasesOnlyApps()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = await LocationAsync(host, ("9201", 3, "Book"), ("9202", 3, "App"));
+        var (book, app) = (ContentId(location, "9201"), ContentId(location, "9202"));
+        var user = await AddUserAsync(host);
+        var (ipad, mac) = (await DeviceOfAsync(host, user, "iPadOS", "17.0"), await DeviceOfAsync(host, user, "macOS", "14.5"));
+        await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+
+        // R1: purchased books go to users; InstallMedia on the iPad only, the Mac's Books app shows it.
+        var assigned = await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, user, book), HttpStatusCode.Created);
+        Assert.Equal((AssignmentStates.Licensed, "user"), (assigned.State, assigned.LicenseType));
+        Assert.Equal("InstallMedia", Assert.Single(await CommandsAsync(host, ipad)).RequestType);
+        Assert.Empty(await CommandsAsync(host, mac));
+        Assert.Contains("Books", assigned.Note, StringComparison.Ordinal);
+        // R2: never revoked.
+        await ProblemAssert.IsProblemAsync(await host.Client.DeleteAsync($"/api/users/{user}/assignments/{book}", Cancel), HttpStatusCode.Conflict, "irrevocable");
+        Assert.True(AtApple(location, "9201", user));
+
+        // R6 manual: licensed, no command.
+        var manual = await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, user, app, "manual"), HttpStatusCode.Created);
+        Assert.Equal((AssignmentStates.Licensed, "manual", null), (manual.State, manual.InstallMode, manual.CommandUuid));
+        Assert.Contains("purchases", manual.Note, StringComparison.Ordinal);
+        Assert.Single(await CommandsAsync(host, ipad));
+
+        // Retire: Apple released the app license; ours is returned, the book stays. Twice: no change.
+        for (var i = 0; i < 2; i++)
+        {
+            await RetireUserAsync(host, user);
+            var retired = await UserAssignmentAsync(host, user, app);
+            Assert.Equal((AssignmentStates.Revoked, "user-retired", false), (retired.State, retired.Reason, retired.LicenseConsumed));
+            Assert.Equal(0, (await CountsAsync(host, app)).Assigned);
+            Assert.Equal(1, (await CountsAsync(host, book)).Assigned);
+            Assert.Equal(AssignmentStates.Licensed, (await UserAssignmentAsync(host, user, book)).State);
+        }
+    }
+
+    [Fact]
+    public async Task RulesAndCodes()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = await LocationAsync(host, ("9301", 1, "App"));
+        var app = ContentId(location, "9301");
+        var internalApp = await AddInternalAsync(host, new
+        {
+            type = "app", name = "Field Notes", bundleId = "com.example.fieldnotes", manifestUrl = "https://apps.example.org/m.plist", platforms = new[] { "iOS" },
+        });
+        await ProblemAssert.IsProblemAsync(await AssignUserAsync(host, "nobody", app), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.IsProblemAsync(await AssignGroupAsync(host, "nogroup", app), HttpStatusCode.NotFound, "not-found");
+        var (first, second) = (await AddUserAsync(host), await AddUserAsync(host));
+        await ProblemAssert.IsProblemAsync(await AssignUserAsync(host, first, "vpp-none"), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.IsProblemAsync(await AssignUserAsync(host, first, app, "sometimes"), HttpStatusCode.BadRequest, "validation");
+        await EnrolUserAsync(host, location, first, DateTimeOffset.UtcNow);
+        await EnrolUserAsync(host, location, second, DateTimeOffset.UtcNow);
+
+        await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, first, app), HttpStatusCode.Created);
+        // The only license is taken: single user → 409, nothing kept, nobody waits.
+        Assert.Equal("license-exhausted", (await PreviewAsync(host, "users", second, app)).Refusal);
+        await ProblemAssert.IsProblemAsync(await AssignUserAsync(host, second, app), HttpStatusCode.Conflict, "license-exhausted");
+        Assert.Empty((await host.ReadAsync<AssignmentList>(await host.Client.GetAsync($"/api/users/{second}/assignments", Cancel))).Items);
+        Assert.Equal(0, (await host.JsonAsync(await host.Client.GetAsync($"/api/content/{app}/licenses", Cancel))).GetProperty("waitingTotal").GetInt32());
+
+        // R6: internal apps install automatically even when asked for manual, no license involved, no enrolment needed.
+        var device = await DeviceOfAsync(host, second);
+        var internalAssigned = await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, second, internalApp, "manual"), HttpStatusCode.Created);
+        Assert.Equal(("automatic", null, false), (internalAssigned.InstallMode, internalAssigned.LicenseType, internalAssigned.LicenseConsumed));
+        Assert.Equal(internalAssigned.CommandUuid, Assert.Single(await CommandsAsync(host, device)).CommandUuid);
+    }
+
+    [Fact]
+    public async Task EarlierEnrolmentWinsTheLastLicenseAndTheWaitingUserIsServedWhenOneFrees()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = await LocationAsync(host, ("9701", 1, "App"));
+        var app = ContentId(location, "9701");
+        var (early, late) = (await AddUserAsync(host), await AddUserAsync(host));
+        await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, late, app), HttpStatusCode.Created);
+        await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, early, app), HttpStatusCode.Created);
+
+        await EnrolUserAsync(host, location, early, DateTimeOffset.UtcNow);
+        await EnrolUserAsync(host, location, late, DateTimeOffset.UtcNow);
+        Assert.Equal(AssignmentStates.Licensed, (await UserAssignmentAsync(host, early, app)).State);
+        var waiting = await UserAssignmentAsync(host, late, app);
+        Assert.Equal((AssignmentStates.Pending, MemberReasons.NoLicense), (waiting.State, waiting.Reason));
+        Assert.Equal(1, (await host.JsonAsync(await host.Client.GetAsync($"/api/content/{app}/licenses", Cancel))).GetProperty("waitingTotal").GetInt32());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.DeleteAsync($"/api/users/{early}/assignments/{app}", Cancel)).StatusCode);
+        var server = host.App.Services.GetServices<IWaitingAssignmentServer>().Single(s => s.TargetKind == TargetKinds.User);
+        Assert.Equal(0, await server.ServeWaitingAsync(waiting.Id, app, Cancel));
+        Assert.Equal(AssignmentStates.Licensed, (await UserAssignmentAsync(host, late, app)).State);
+        Assert.True(AtApple(location, "9701", late));
+        Assert.Equal(0, (await host.JsonAsync(await host.Client.GetAsync($"/api/content/{app}/licenses", Cancel))).GetProperty("waitingTotal").GetInt32());
+    }
+
+    [Fact]
+    public async Task AUserAssociatedNotificationActivatesThePendingAssignment()
+    {
+        await using var host = await VppTestHost.StartAsync(azurite, notifications: true,
+            settings: new() { ["AppleAppsAndBooks:InitialEventPollDelay"] = "00:00:00.020" });
+        var location = await LocationAsync(host, ("9801", 1, "App"));
+        var app = ContentId(location, "9801");
+        var user = await AddUserAsync(host);
+        var device = await DeviceOfAsync(host, user);
+        Assert.Equal(AssignmentStates.Pending, (await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, user, app), HttpStatusCode.Created)).State);
+
+        Assert.True(location.AcceptInvitation(user)); // Apple POSTs USER_ASSOCIATED; Invitations marks the user enrolled and tells us
+        await VppTestHost.EventuallyAsync(async () => (await UserAssignmentAsync(host, user, app)).State == AssignmentStates.Licensed, "the assignment to activate");
+        Assert.True(AtApple(location, "9801", user));
+        Assert.Equal("InstallApplication", Assert.Single(await CommandsAsync(host, device)).RequestType);
+    }
+}
