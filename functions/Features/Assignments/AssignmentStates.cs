@@ -6,6 +6,10 @@ public static class AssignmentStates
     public const string Licensed = "licensed";
     public const string Pending = "pending";
     public const string Failed = "failed";
+    /// <summary>The device acknowledged the install command.</summary>
+    public const string Installed = "installed";
+    /// <summary>The license was reclaimed (e.g. the device checked out); <c>Reason</c> says why. POST again to reassign.</summary>
+    public const string Revoked = "revoked";
 }
 
 /// <summary>Values of <c>InstallMode</c> (R6).</summary>

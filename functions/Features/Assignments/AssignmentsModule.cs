@@ -1,3 +1,5 @@
+using ManagedDistribution.Features.Assignments.DeviceGroups;
+
 namespace ManagedDistribution.Features.Assignments;
 
 /// <summary>Assignments of catalogue items to targets (this slice: single devices).</summary>
@@ -8,6 +10,7 @@ public static class AssignmentsModule
         services.AddSingleton<AssignmentStore>();
         services.AddSingleton<DeviceAssignments>();
         services.AddSingleton<Members.AssignmentMemberStore>();
+        services.AddDeviceGroupAssignments();
         return services;
     }
 }
