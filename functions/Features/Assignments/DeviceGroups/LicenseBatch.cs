@@ -17,8 +17,8 @@ public sealed record BatchMember(string DeviceId, string? Serial);
 /// commands), then the member rows. Used inline for small groups and by the workflow for large ones.
 /// </summary>
 public sealed class LicenseBatch(
-    AppleDeviceLicenses apple, LicenseLedger ledger, CommandQueue commands, AssignmentMemberStore members, TimeProvider time,
-    ILogger<LicenseBatch> logger)
+    AppleDeviceLicenses apple, LicenseLedger ledger, CommandQueue commands, AssignmentMemberStore members, Waiting.WaitingListServer waiting,
+    TimeProvider time, ILogger<LicenseBatch> logger)
 {
     public const string Source = "assignments";
 
@@ -48,6 +48,8 @@ public sealed class LicenseBatch(
         await members.SaveManyAsync(batchMembers.Select(m => failed.TryGetValue(m.Serial ?? "", out var reason)
             ? Row(context, m, MemberStates.Failed, MemberReasons.AppleRefused, now) with { Detail = reason }
             : Row(context, m, MemberStates.Licensed, null, now) with { CommandUuid = uuids.GetValueOrDefault(m.DeviceId) }), cancellationToken);
+        if (failed.Count > 0)
+            await waiting.ServeAsync(context.ContentId, cancellationToken); // the released licenses may serve others (not this serve again: nested serves return)
         if (failed.Count > 0)
             logger.LogWarning("Apple refused {Failed} of {Count} devices for {AssignmentId} (batch {Batch})", failed.Count, batchMembers.Count,
                 context.AssignmentId, batch);
