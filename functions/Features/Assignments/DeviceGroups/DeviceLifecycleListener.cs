@@ -2,7 +2,6 @@ using ManagedDistribution.Features.LocationTokens;
 using ManagedDistribution.Features.Assignments.Members;
 using ManagedDistribution.Features.Assignments.Waiting;
 using ManagedDistribution.Features.Devices;
-using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.Licenses;
 
 namespace ManagedDistribution.Features.Assignments.DeviceGroups;
@@ -16,7 +15,7 @@ namespace ManagedDistribution.Features.Assignments.DeviceGroups;
 /// Both are idempotent: a repeated TokenUpdate finds nothing pending, a repeated CheckOut nothing committed.
 /// </summary>
 public sealed class DeviceLifecycleListener(
-    MembershipStore memberships, AssignmentStore store, AssignmentMemberStore members, GroupContexts contexts, GroupLicensing licensing,
+    GroupMembers groupMembers, AssignmentStore store, AssignmentMemberStore members, GroupContexts contexts, GroupLicensing licensing,
     GroupRevocation revocation, LicenseLedger ledger, WaitingListServer waiting, TimeProvider time, ILogger<DeviceLifecycleListener> logger)
     : IDeviceEnrollmentListener
 {
@@ -88,11 +87,11 @@ public sealed class DeviceLifecycleListener(
     async Task<IReadOnlyList<(GroupContext Context, AssignmentMember? Member)>> MembershipsAsync(string deviceId, CancellationToken cancellationToken)
     {
         var result = new List<(GroupContext, AssignmentMember?)>();
-        foreach (var group in await memberships.GroupsOfMemberAsync(GroupKind.Device, deviceId, cancellationToken))
-            foreach (var row in await store.ListAsync(TargetKinds.DeviceGroup, group.GroupId, cancellationToken))
+        foreach (var groupId in await groupMembers.GroupsOfAsync(deviceId, cancellationToken))
+            foreach (var row in await store.ListAsync(TargetKinds.DeviceGroup, groupId, cancellationToken))
             {
-                if (await contexts.LoadAsync(group.GroupId, row.RowKey, cancellationToken) is not { } context) continue;
-                result.Add((context, await members.GetAsync(TargetKinds.DeviceGroup, group.GroupId, row.RowKey, deviceId, cancellationToken)));
+                if (await contexts.LoadAsync(groupId, row.RowKey, cancellationToken) is not { } context) continue;
+                result.Add((context, await members.GetAsync(TargetKinds.DeviceGroup, groupId, row.RowKey, deviceId, cancellationToken)));
             }
         return result;
     }

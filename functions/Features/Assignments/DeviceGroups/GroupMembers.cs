@@ -65,5 +65,27 @@ public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices
         return result;
     }
 
+    /// <summary>Ids of every member of the group (one keys-only partition scan). Read here, not through MembershipStore, which calls our listener.</summary>
+    public async Task<HashSet<string>> MemberIdsAsync(string groupId, CancellationToken cancellationToken)
+    {
+        await directory.EnsureCreatedAsync(cancellationToken);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in directory.GroupMembers.QueryAsync(TableFilter.PartitionKey.Eq(MembershipEntity.MembersPartitionFor(GroupKind.Device, groupId)),
+            ["RowKey"], cancellationToken: cancellationToken)) ids.Add(row.RowKey);
+        return ids;
+    }
+
+    /// <summary>The device groups the device belongs to: the member index, each entry confirmed against the group's members partition.</summary>
+    public async Task<IReadOnlyList<string>> GroupsOfAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        await directory.EnsureCreatedAsync(cancellationToken);
+        var groups = new List<string>();
+        await foreach (var row in directory.MemberGroups.QueryAsync(TableFilter.PartitionKey.Eq(MembershipEntity.IndexPartitionFor(GroupKind.Device, deviceId)),
+            ["RowKey"], cancellationToken: cancellationToken))
+            if (await directory.GroupMembers.GetEntityAsync(MembershipEntity.MembersPartitionFor(GroupKind.Device, row.RowKey), deviceId, ["RowKey"], cancellationToken) is not null)
+                groups.Add(row.RowKey);
+        return groups;
+    }
+
     static long OrderOf(TableEntity row) => (row.GetDateTimeOffset("AddedAt") ?? DateTimeOffset.MinValue).UtcTicks;
 }

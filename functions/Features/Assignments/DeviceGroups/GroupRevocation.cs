@@ -2,7 +2,6 @@ using ManagedDistribution.Features.Assignments.Members;
 using ManagedDistribution.Features.Assignments.Waiting;
 using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Commands;
-using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.Licenses;
 
 namespace ManagedDistribution.Features.Assignments.DeviceGroups;
@@ -19,7 +18,7 @@ public sealed record RevokeOutcome(int Returned, int HandedOver, int Removals, i
 /// content is removed from devices we installed it on. Freed licenses go to the waiting list.
 /// </summary>
 public sealed class GroupRevocation(
-    AssignmentStore store, MembershipStore memberships, LicenseLedger ledger, AppleDeviceLicenses apple, GroupLicensing licensing,
+    AssignmentStore store, LicenseLedger ledger, AppleDeviceLicenses apple, GroupLicensing licensing,
     GroupMembers groupMembers, CommandQueue commands, AssignmentMemberStore members, WaitingListServer waiting, TimeProvider time)
 {
     public async Task<RevokeOutcome> RevokeAsync(GroupContext context, IReadOnlyList<AssignmentMember> revoked, string reason, CancellationToken cancellationToken)
@@ -59,7 +58,7 @@ public sealed class GroupRevocation(
             if (kind == TargetKinds.Device && deviceIds.Contains(targetId) && row.GetString("State") is not (AssignmentStates.Failed or AssignmentStates.Revoked))
                 cover[targetId] = other;
             else if (kind == TargetKinds.DeviceGroup && targetId != context.GroupId)
-                foreach (var id in await memberships.MemberIdsAsync(GroupKind.Device, targetId, cancellationToken))
+                foreach (var id in await groupMembers.MemberIdsAsync(targetId, cancellationToken))
                     if (deviceIds.Contains(id)) cover.TryAdd(id, other);
         }
         return cover;

@@ -1,7 +1,6 @@
 using ManagedDistribution.Features.Assignments.Members;
 using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Commands;
-using ManagedDistribution.Features.Directory;
 
 namespace ManagedDistribution.Features.Assignments.DeviceGroups;
 
@@ -12,7 +11,7 @@ namespace ManagedDistribution.Features.Assignments.DeviceGroups;
 /// device's groups' assignments (a few partition reads), matched on its UUID.
 /// </summary>
 public sealed class InstallResultListener(
-    MembershipStore memberships, AssignmentStore store, AssignmentMemberStore members, TimeProvider time) : ICommandResultListener
+    GroupMembers groupMembers, AssignmentStore store, AssignmentMemberStore members, TimeProvider time) : ICommandResultListener
 {
     public async Task CommandFinishedAsync(CommandResult result, CancellationToken cancellationToken)
     {
@@ -20,10 +19,10 @@ public sealed class InstallResultListener(
         if (result.Status is not (CommandStatuses.Acknowledged or CommandStatuses.Error)) return;
         var deviceId = result.Channel.DeviceId;
         var now = time.GetUtcNow();
-        foreach (var group in await memberships.GroupsOfMemberAsync(GroupKind.Device, deviceId, cancellationToken))
-            foreach (var row in await store.ListAsync(TargetKinds.DeviceGroup, group.GroupId, cancellationToken))
+        foreach (var groupId in await groupMembers.GroupsOfAsync(deviceId, cancellationToken))
+            foreach (var row in await store.ListAsync(TargetKinds.DeviceGroup, groupId, cancellationToken))
             {
-                var member = await members.GetAsync(TargetKinds.DeviceGroup, group.GroupId, row.RowKey, deviceId, cancellationToken);
+                var member = await members.GetAsync(TargetKinds.DeviceGroup, groupId, row.RowKey, deviceId, cancellationToken);
                 if (member?.CommandUuid != result.CommandUuid || member.State is MemberStates.Revoked) continue;
                 await members.SaveManyAsync([result.Status == CommandStatuses.Acknowledged
                     ? member with { State = MemberStates.Installed, Reason = null, Detail = null, UpdatedAt = now }
