@@ -12,6 +12,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["directory"] = DirectoryBenchmark.RunAsync,
     ["mail"] = MailBenchmark.RunAsync,
     ["licenses"] = LicensesBenchmark.RunAsync,
+    ["assign-group"] = AssignGroupBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
