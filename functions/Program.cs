@@ -1,5 +1,6 @@
 using ManagedDistribution.Features.AppleNotifications;
 using ManagedDistribution.Features.Assignments;
+using ManagedDistribution.Features.Assignments.DeviceGroups;
 using ManagedDistribution.Features.AppsAndBooks;
 using ManagedDistribution.Features.Catalog;
 using ManagedDistribution.Features.Licenses;
@@ -44,6 +45,7 @@ app.MapLocationTokens();
 app.MapCatalog();
 app.MapAppleNotifications();
 app.MapAssignments();
+app.MapDeviceGroupAssignments();
 app.MapManagedDistribution();
 app.MapGroupInvitations();
 app.MapReconciliation();

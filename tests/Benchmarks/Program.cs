@@ -14,6 +14,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["licenses"] = LicensesBenchmark.RunAsync,
     ["campaign"] = CampaignBenchmark.RunAsync,
     ["reconciliation"] = ReconciliationBenchmark.RunAsync,
+    ["assign-group"] = AssignGroupBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

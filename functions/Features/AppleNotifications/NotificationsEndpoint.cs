@@ -28,7 +28,8 @@ public static class NotificationsEndpoint
 
     static async Task<Results<Ok<NotificationAck>, ProblemHttpResult>> ReceiveAsync(
         HttpRequest request, LocationTokenStore tokens, NotificationInbox inbox, LicenseLedger ledger, CatalogSync catalog,
-        IEnumerable<IAppleNotificationHandler> handlers, ILogger<NotificationInbox> logger, CancellationToken cancellationToken)
+        IEnumerable<IAppleNotificationHandler> handlers, ILogger<NotificationInbox> logger, Assignments.Waiting.WaitingListServer waiting,
+        CancellationToken cancellationToken)
     {
         var presented = request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim() : "";
         var location = presented.Length == 0 ? null
@@ -59,6 +60,7 @@ public static class NotificationsEndpoint
             return TypedResults.Ok(new NotificationAck(notification.NotificationId, notification.NotificationType, true, earlier));
         }
         var state = await ApplyAsync(location.UId, notification, ledger, catalog, handlers, cancellationToken);
+        if (state == NotificationInbox.Applied && AssetCountIncrease(location.UId, notification) is { } grown) await waiting.ServeAsync(grown, cancellationToken);
         if (state == NotificationInbox.Received)
             return Problems.Result(ProblemCodes.Unavailable, "The notification could not be applied yet; Apple will deliver it again.");
         await inbox.MarkAsync(location.UId, notification.NotificationId, state, cancellationToken);
@@ -66,6 +68,12 @@ public static class NotificationsEndpoint
             notification.NotificationId, notification.NotificationType, location.UId, state);
         return TypedResults.Ok(new NotificationAck(notification.NotificationId, notification.NotificationType, earlier is not null, state));
     }
+
+    /// <summary>The content id whose total an ASSET_COUNT notification raised (its waiting list may be served, R17), else null.</summary>
+    static string? AssetCountIncrease(string uId, AppsAndBooksNotification notification) =>
+        notification.NotificationType == AppsAndBooksNotification.AssetCount
+        && notification.Notification.Deserialize(AppsAndBooksJson.Default.AssetCountNotification) is { CountDelta: > 0 } change
+            ? ContentRecord.VppId(uId, change.AdamId, change.PricingParam ?? AssetKey.Standard) : null;
 
     static async Task<string> ApplyAsync(
         string uId, AppsAndBooksNotification notification, LicenseLedger ledger, CatalogSync catalog, IEnumerable<IAppleNotificationHandler> handlers,

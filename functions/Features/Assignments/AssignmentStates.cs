@@ -6,7 +6,9 @@ public static class AssignmentStates
     public const string Licensed = "licensed";
     public const string Pending = "pending";
     public const string Failed = "failed";
-    /// <summary>The target lost the content without the assignment being deleted (e.g. the user retired).</summary>
+    /// <summary>The device acknowledged the install command.</summary>
+    public const string Installed = "installed";
+    /// <summary>The target lost the content without the assignment being deleted (the device checked out, the user retired); <c>Reason</c> says why. POST again to reassign.</summary>
     public const string Revoked = "revoked";
 }
 

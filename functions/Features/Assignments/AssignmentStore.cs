@@ -48,6 +48,15 @@ public sealed class AssignmentStore(TableServiceClient service)
         }, cancellationToken: cancellationToken);
     }
 
+    /// <summary>Who has this content: the reverse index rows (RowKey <c>{kind}|{targetId}</c>, <c>State</c>), one partition.</summary>
+    public async Task<IReadOnlyList<TableEntity>> ByContentAsync(string contentId, CancellationToken cancellationToken)
+    {
+        var index = await byContent.GetAsync(cancellationToken);
+        var rows = new List<TableEntity>();
+        await foreach (var row in index.QueryAsync(TableFilter.PartitionKey.Eq(contentId), cancellationToken: cancellationToken)) rows.Add(row);
+        return rows;
+    }
+
     /// <summary>Deletes the assignment and its index row; false when there was none.</summary>
     public async Task<bool> DeleteAsync(string kind, string targetId, string contentId, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using ManagedDistribution.Features.Assignments.DeviceGroups;
+
 namespace ManagedDistribution.Features.Assignments;
 
 /// <summary>Assignments of catalogue items to targets (this slice: single devices).</summary>
@@ -21,6 +23,7 @@ public static class AssignmentsModule
         services.AddSingleton<IWaitingAssignmentServer, Users.UserWaitingServer>();
         services.AddSingleton<IWaitingAssignmentServer, Users.UserGroupWaitingServer>();
         services.AddSingleton<Directory.IGroupReferenceSource, Users.UserGroupAssignmentReferences>();
+        services.AddDeviceGroupAssignments();
         return services;
     }
 }

@@ -60,7 +60,7 @@ public sealed partial class DeviceAssignments(
         var (plan, failure) = await PlanAsync(deviceId, input, cancellationToken);
         if (plan is null) return new(null, false, failure);
         if (plan.Refusal is { } refusal) return new(null, false, refusal);
-        if (plan.Existing is { } existing && existing.GetString("State") != AssignmentStates.Failed)
+        if (plan.Existing is { } existing && existing.GetString("State") is not (AssignmentStates.Failed or AssignmentStates.Revoked))
             return new(AssignmentStore.ToDto(existing), false, null);
         var row = NewRow(plan);
         if (plan.Kind == ContentKind.VppApp)

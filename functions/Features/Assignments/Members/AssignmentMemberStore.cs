@@ -71,6 +71,7 @@ public sealed class AssignmentMemberStore(TableServiceClient service)
     {
         var table = await members.GetAsync(cancellationToken);
         var keys = new List<TableTransactionAction>();
+        // PartitionKey too: a projection returns only the properties it names.
         await foreach (var row in table.QueryAsync(Filter(kind, groupId, contentId, null), ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
             keys.Add(new(TableTransactionActionType.Delete, new TableEntity(row.PartitionKey, row.RowKey), ETag.All));
         await TableBulk.SubmitAsync(table, keys, null, cancellationToken);

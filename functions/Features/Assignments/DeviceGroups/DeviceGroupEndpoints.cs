@@ -1,0 +1,57 @@
+using ManagedDistribution.Features.Assignments.Members;
+using ManagedDistribution.Platform.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ManagedDistribution.Features.Assignments.DeviceGroups;
+
+/// <summary><c>/api/device-groups/{id}/assignments</c>: assign to every member, list with member counts, members, preview, revoke.</summary>
+public static class DeviceGroupEndpoints
+{
+    public static RouteGroupBuilder MapDeviceGroupAssignments(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapApiGroup("/device-groups/{id}/assignments", "Device group assignments");
+        group.MapPost("", AssignAsync).WithName("AssignToDeviceGroup")
+            .WithSummary("Assigns a catalogue item to every member {contentId, installMode}. Members are checked one by one (ineligible or unenrolled ones stay pending with a reason); purchased apps reserve the whole need at once, first come first served (the rest wait). 201 done inline; 202 with taskId when a workflow licenses a large group; 200 when it existed. 409 token-missing / not-eligible (content no device may receive).");
+        group.MapGet("", ListAsync).WithName("ListDeviceGroupAssignments").WithSummary("The group's assignments with member counts per state.");
+        group.MapGet("/{contentId}/members", MembersAsync).WithName("ListDeviceGroupAssignmentMembers")
+            .WithSummary("Per-member state (licensed, pending + reason, installed, failed + reason, revoked), paged; filter with state.");
+        group.MapPost("/preview", PreviewAsync).WithName("PreviewDeviceGroupAssignment")
+            .WithSummary("Licenses the assignment would consume, licenses available, and who would be left out and why (counts per reason, first member ids); changes nothing.");
+        group.MapDelete("/{contentId}", RevokeAsync).WithName("RevokeDeviceGroupAssignment")
+            .WithSummary("Revokes for every member: licenses disassociated and returned (or handed to another assignment that still covers the device), removal commands queued where we installed. 404 when there is no such assignment.");
+        return group;
+    }
+
+    static async Task<Results<Created<DeviceGroupAssignmentDto>, Accepted<DeviceGroupAssignmentDto>, Ok<DeviceGroupAssignmentDto>, ProblemHttpResult>> AssignAsync(
+        string id, AssignmentInput input, DeviceGroupAssignments assignments, CancellationToken cancellationToken)
+    {
+        var outcome = await assignments.AssignAsync(id, input, cancellationToken);
+        if (outcome.Refusal is { } refusal) return Problem(refusal);
+        var value = outcome.Value!;
+        var location = $"{ApiRoutes.Prefix}/device-groups/{id}/assignments/{value.ContentId}/members";
+        if (!outcome.Created) return TypedResults.Ok(value);
+        return value.TaskId is null ? TypedResults.Created(location, value) : TypedResults.Accepted(location, value);
+    }
+
+    static async Task<Results<Ok<DeviceGroupAssignmentList>, ProblemHttpResult>> ListAsync(string id, DeviceGroupAssignments assignments, CancellationToken cancellationToken) =>
+        await assignments.ListAsync(id, cancellationToken) is { } list ? TypedResults.Ok(list) : Problem(new(ProblemCodes.NotFound, "No device group has that id."));
+
+    static async Task<Results<Ok<AssignmentMemberPage>, ProblemHttpResult>> MembersAsync(string id, string contentId, string? state, string? continuationToken,
+        int? pageSize, DeviceGroupAssignments assignments, CancellationToken cancellationToken)
+    {
+        var (page, refusal) = await assignments.MembersAsync(id, contentId, state, continuationToken, pageSize, cancellationToken);
+        return page is not null ? TypedResults.Ok(page) : Problem(refusal!);
+    }
+
+    static async Task<Results<Ok<DeviceGroupAssignmentPreview>, ProblemHttpResult>> PreviewAsync(
+        string id, AssignmentInput input, DeviceGroupAssignments assignments, CancellationToken cancellationToken)
+    {
+        var (preview, failure) = await assignments.PreviewAsync(id, input, cancellationToken);
+        return preview is not null ? TypedResults.Ok(preview) : Problem(failure!);
+    }
+
+    static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, string contentId, DeviceGroupAssignments assignments, CancellationToken cancellationToken) =>
+        await assignments.RevokeAsync(id, contentId, cancellationToken) is { } refusal ? Problem(refusal) : TypedResults.NoContent();
+
+    static ProblemHttpResult Problem(Refusal refusal) => Problems.Result(refusal.Problem, refusal.Reason);
+}

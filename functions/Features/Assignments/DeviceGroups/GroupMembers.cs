@@ -1,0 +1,91 @@
+using ManagedDistribution.Features.Devices;
+using ManagedDistribution.Features.Devices.Registry;
+using ManagedDistribution.Features.Directory;
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.Assignments.DeviceGroups;
+
+/// <summary>A device group member in first-come-first-served order (<see cref="Order"/> = join time ticks) with its device row, if any.</summary>
+public sealed record GroupMember(string DeviceId, long Order, DeviceRecord? Device);
+
+/// <summary>
+/// Reads a device group's members in join order and their device rows without one point read per
+/// member for large groups: the members partition once, then the devices partition scanned once.
+/// </summary>
+public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices)
+{
+    /// <summary>Below this many members point reads (in parallel) beat a scan of every device.</summary>
+    public const int PointReadLimit = 200;
+
+    static readonly string[] DeviceFields = ["PartitionKey", "RowKey", "EnrollmentState", "Platform", "OSVersion", "SerialNumber"];
+
+    /// <summary>Every member of the group (or only <paramref name="only"/>, when given), in join order.</summary>
+    public async Task<IReadOnlyList<GroupMember>> ReadAsync(string groupId, IReadOnlyCollection<string>? only, CancellationToken cancellationToken)
+    {
+        await directory.EnsureCreatedAsync(cancellationToken);
+        var joined = new List<(string Id, long Order)>();
+        var partition = MembershipEntity.MembersPartitionFor(GroupKind.Device, groupId);
+        if (only is { Count: <= PointReadLimit })
+        {
+            var rows = new TableEntity?[only.Count];
+            var ids = only.ToArray();
+            await TableBulk.ForEachAsync(Enumerable.Range(0, ids.Length), async (i, ct) =>
+                rows[i] = await directory.GroupMembers.GetEntityAsync(partition, ids[i], ["RowKey", "AddedAt"], ct), cancellationToken);
+            joined.AddRange(rows.OfType<TableEntity>().Select(r => (r.RowKey, OrderOf(r))));
+        }
+        else
+        {
+            var filter = only is null ? null : new HashSet<string>(only, StringComparer.Ordinal);
+            await foreach (var row in directory.GroupMembers.QueryAsync(TableFilter.PartitionKey.Eq(partition), ["RowKey", "AddedAt"], cancellationToken: cancellationToken))
+                if (filter is null || filter.Contains(row.RowKey)) joined.Add((row.RowKey, OrderOf(row)));
+        }
+        joined.Sort((a, b) => a.Order != b.Order ? a.Order.CompareTo(b.Order) : string.CompareOrdinal(a.Id, b.Id));
+        var records = await DevicesAsync(joined.Select(j => j.Id).ToList(), cancellationToken);
+        return [.. joined.Select(j => new GroupMember(j.Id, j.Order, records.GetValueOrDefault(j.Id)))];
+    }
+
+    /// <summary>Device rows (enrolment, platform, OS, serial) of the ids that exist.</summary>
+    public async Task<Dictionary<string, DeviceRecord>> DevicesAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        await devices.EnsureCreatedAsync(cancellationToken);
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<string, DeviceRecord>(StringComparer.Ordinal);
+        if (ids.Count <= PointReadLimit)
+        {
+            await TableBulk.ForEachAsync(ids, async (id, ct) =>
+            {
+                if (await devices.Devices.GetEntityAsync(DeviceRecord.PartitionKeyFor(), id, DeviceFields, ct) is { } row)
+                    found[id] = DeviceRecord.FromEntity(row);
+            }, cancellationToken);
+            return new(found, StringComparer.Ordinal);
+        }
+        var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
+        var result = new Dictionary<string, DeviceRecord>(StringComparer.Ordinal);
+        await foreach (var row in devices.Devices.QueryAsync(TableFilter.PartitionKey.Eq(DeviceRecord.PartitionKeyFor()), DeviceFields, cancellationToken: cancellationToken))
+            if (wanted.Contains(row.RowKey)) result[row.RowKey] = DeviceRecord.FromEntity(row);
+        return result;
+    }
+
+    /// <summary>Ids of every member of the group (one keys-only partition scan). Read here, not through MembershipStore, which calls our listener.</summary>
+    public async Task<HashSet<string>> MemberIdsAsync(string groupId, CancellationToken cancellationToken)
+    {
+        await directory.EnsureCreatedAsync(cancellationToken);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in directory.GroupMembers.QueryAsync(TableFilter.PartitionKey.Eq(MembershipEntity.MembersPartitionFor(GroupKind.Device, groupId)),
+            ["RowKey"], cancellationToken: cancellationToken)) ids.Add(row.RowKey);
+        return ids;
+    }
+
+    /// <summary>The device groups the device belongs to: the member index, each entry confirmed against the group's members partition.</summary>
+    public async Task<IReadOnlyList<string>> GroupsOfAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        await directory.EnsureCreatedAsync(cancellationToken);
+        var groups = new List<string>();
+        await foreach (var row in directory.MemberGroups.QueryAsync(TableFilter.PartitionKey.Eq(MembershipEntity.IndexPartitionFor(GroupKind.Device, deviceId)),
+            ["RowKey"], cancellationToken: cancellationToken))
+            if (await directory.GroupMembers.GetEntityAsync(MembershipEntity.MembersPartitionFor(GroupKind.Device, row.RowKey), deviceId, ["RowKey"], cancellationToken) is not null)
+                groups.Add(row.RowKey);
+        return groups;
+    }
+
+    static long OrderOf(TableEntity row) => (row.GetDateTimeOffset("AddedAt") ?? DateTimeOffset.MinValue).UtcTicks;
+}

@@ -1,0 +1,121 @@
+using ManagedDistribution.Features.Assignments.Members;
+using ManagedDistribution.Features.Assignments.Waiting;
+using ManagedDistribution.Features.Devices;
+using ManagedDistribution.Features.Devices.Commands;
+using ManagedDistribution.Features.Licenses;
+
+namespace ManagedDistribution.Features.Assignments.DeviceGroups;
+
+/// <summary>What a revocation did: licenses returned (or released), handed over to another assignment, removals queued, refused by Apple.</summary>
+public sealed record RevokeOutcome(int Returned, int HandedOver, int Removals, int Refused);
+
+/// <summary>
+/// Takes an item away from members of a device group assignment (assignment deleted, members
+/// left the group). A member's device keeps the license when it still has the item through a
+/// direct device assignment or another device group: the license (target row) is handed over to
+/// that assignment and nothing is removed. Otherwise the license is disassociated at Apple (in
+/// <c>maxSerialNumbers</c> batches) and returned to the reservation it came from, and the
+/// content is removed from devices we installed it on. Freed licenses go to the waiting list.
+/// </summary>
+public sealed class GroupRevocation(
+    AssignmentStore store, LicenseLedger ledger, AppleDeviceLicenses apple, GroupLicensing licensing,
+    GroupMembers groupMembers, CommandQueue commands, AssignmentMemberStore members, WaitingListServer waiting, TimeProvider time)
+{
+    public async Task<RevokeOutcome> RevokeAsync(GroupContext context, IReadOnlyList<AssignmentMember> revoked, string reason, CancellationToken cancellationToken)
+    {
+        var live = revoked.Where(m => m.State != MemberStates.Revoked).ToList();
+        if (live.Count == 0) return new(0, 0, 0, 0);
+        var cover = await CoverageAsync(context, live.Select(m => m.MemberId).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        var (returned, handedOver, refused) = context.NeedsLicense ? await SettleLicensesAsync(context, live, cover, cancellationToken) : (0, 0, new HashSet<string>());
+        var removals = await QueueRemovalsAsync(context, live.Where(m => !cover.ContainsKey(m.MemberId) && m.CommandUuid is not null).ToList(), cancellationToken);
+        var now = time.GetUtcNow();
+        await members.SaveManyAsync(live.Where(m => !refused.Contains(m.MemberId)).Select(m => m with
+        {
+            State = MemberStates.Revoked, Reason = reason, UpdatedAt = now,
+            Detail = cover.TryGetValue(m.MemberId, out var other) ? $"The device keeps the item through {other}." : null,
+        }), cancellationToken);
+        if (returned > 0) await waiting.ServeAsync(context.ContentId, cancellationToken);
+        return new(returned, handedOver, removals, refused.Count);
+    }
+
+    /// <summary>Takes the assignment's entries off the item's waiting list (the assignment is gone).</summary>
+    public async Task RemoveWaitingAsync(GroupContext context, CancellationToken cancellationToken)
+    {
+        if (!context.NeedsLicense) return;
+        foreach (var entry in await ledger.GetWaitingAsync(context.ContentId, cancellationToken))
+            if (entry.Owner == context.AssignmentId) await ledger.RemoveWaitingAsync(context.ContentId, entry, cancellationToken);
+    }
+
+    /// <summary>Device id → another assignment through which the device still has the item.</summary>
+    async Task<Dictionary<string, string>> CoverageAsync(GroupContext context, HashSet<string> deviceIds, CancellationToken cancellationToken)
+    {
+        var cover = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var row in await store.ByContentAsync(context.ContentId, cancellationToken))
+        {
+            var bar = row.RowKey.IndexOf('|', StringComparison.Ordinal);
+            var (kind, targetId) = (row.RowKey[..bar], row.RowKey[(bar + 1)..]);
+            var other = AssignmentStore.AssignmentId(kind, targetId, context.ContentId);
+            if (kind == TargetKinds.Device && deviceIds.Contains(targetId) && row.GetString("State") is not (AssignmentStates.Failed or AssignmentStates.Revoked))
+                cover[targetId] = other;
+            else if (kind == TargetKinds.DeviceGroup && targetId != context.GroupId)
+                foreach (var id in await groupMembers.MemberIdsAsync(targetId, cancellationToken))
+                    if (deviceIds.Contains(id)) cover.TryAdd(id, other);
+        }
+        return cover;
+    }
+
+    async Task<(int Returned, int HandedOver, HashSet<string> Refused)> SettleLicensesAsync(
+        GroupContext context, List<AssignmentMember> live, Dictionary<string, string> cover, CancellationToken cancellationToken)
+    {
+        var bySerial = live.Where(m => m.SerialNumber is not null).ToDictionary(m => m.SerialNumber!, StringComparer.Ordinal);
+        var targets = await licensing.TargetRowsAsync(context.ContentId, [.. bySerial.Keys], cancellationToken);
+        var ours = targets.Values.Where(t => t.Owner == context.AssignmentId).ToList();
+        var handOver = ours.Where(t => t.State is LicenseState.Reserved or LicenseState.Committed && cover.ContainsKey(bySerial[t.Target.Id].MemberId)).ToList();
+        foreach (var group in handOver.GroupBy(t => (Owner: cover[bySerial[t.Target.Id].MemberId], t.ReservationKey, t.State)))
+            await ledger.SetTargetStatesAsync(context.ContentId, group.Select(t => t.Target), group.Key.State, group.Key.Owner, group.Key.ReservationKey, cancellationToken);
+        var rest = ours.Except(handOver).ToList();
+        foreach (var group in rest.Where(t => t.State == LicenseState.Waiting).GroupBy(t => t.ReservationKey))
+            await ledger.SetTargetStatesAsync(context.ContentId, group.Select(t => t.Target), LicenseState.Released, context.AssignmentId, group.Key, cancellationToken);
+        var released = 0;
+        foreach (var group in rest.Where(t => t.State == LicenseState.Reserved).GroupBy(t => t.ReservationKey))
+        {
+            // Reserved, never confirmed by Apple (a batch still to run): no Apple call, the reservation gives it back.
+            var settled = await ledger.ReleaseAsync(context.ContentId, group.Key, group.Count(), $"revoke-{time.GetUtcNow().UtcTicks}", cancellationToken);
+            released += settled.Moved;
+            await ledger.SetTargetStatesAsync(context.ContentId, group.Select(t => t.Target), LicenseState.Released, context.AssignmentId, group.Key, cancellationToken);
+        }
+        var (returned, refused) = await ReturnCommittedAsync(context, [.. rest.Where(t => t.State == LicenseState.Committed)], cancellationToken);
+        return (returned + released, handOver.Count, [.. refused.Select(s => bySerial[s].MemberId)]);
+    }
+
+    /// <summary>Disassociates committed licenses at Apple in batches, returns each to its reservation; the serials Apple refused.</summary>
+    public async Task<(int Returned, List<string> Refused)> ReturnCommittedAsync(GroupContext context, IReadOnlyList<LicenseTargetRow> committed,
+        CancellationToken cancellationToken)
+    {
+        var returned = 0;
+        var refused = new List<string>();
+        foreach (var batch in committed.Chunk(await apple.MaxSerialsAsync(cancellationToken)))
+        {
+            var outcome = await apple.ManageAsync(context.Token!, context.Asset, [.. batch.Select(t => t.Target.Id)], associate: false, cancellationToken);
+            refused.AddRange(outcome.Failed.Keys);
+            foreach (var group in batch.Where(t => !outcome.Failed.ContainsKey(t.Target.Id)).GroupBy(t => (t.ReservationKey, t.Owner)))
+            {
+                var settled = await ledger.ReturnAsync(context.ContentId, group.Key.ReservationKey, group.Count(), "return-" + outcome.EventKey, cancellationToken);
+                returned += settled.Moved;
+                await ledger.SetTargetStatesAsync(context.ContentId, group.Select(t => t.Target), LicenseState.Released, group.Key.Owner,
+                    group.Key.ReservationKey, cancellationToken);
+            }
+        }
+        return (returned, refused);
+    }
+
+    async Task<int> QueueRemovalsAsync(GroupContext context, List<AssignmentMember> installedByUs, CancellationToken cancellationToken)
+    {
+        if (installedByUs.Count == 0 || AssignmentCommands.Remove(context.Kind, context.Row) is not { } remove) return 0;
+        var devices = await groupMembers.DevicesAsync([.. installedByUs.Select(m => m.MemberId)], cancellationToken);
+        var channels = installedByUs.Where(m => devices.GetValueOrDefault(m.MemberId)?.IsEnrolled == true).Select(m => new ChannelId(m.MemberId)).ToList();
+        if (channels.Count == 0) return 0;
+        await commands.EnqueueManyAsync(channels, remove, LicenseBatch.Source, $"{context.AssignmentId}:remove:{time.GetUtcNow().UtcTicks}", cancellationToken);
+        return channels.Count;
+    }
+}

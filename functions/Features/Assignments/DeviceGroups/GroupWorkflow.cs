@@ -1,0 +1,73 @@
+using System.Globalization;
+using ManagedDistribution.Features.Assignments.Members;
+using ManagedDistribution.Features.Licenses;
+using ManagedDistribution.Platform.Hosting;
+using ManagedDistribution.Platform.Workflows;
+using Microsoft.Extensions.Options;
+
+namespace ManagedDistribution.Features.Assignments.DeviceGroups;
+
+/// <summary>
+/// The workflow that licenses a large group's granted members (kind <c>device-group-assignment</c>,
+/// queue <c>assignments</c>): one item per batch of members (≤ 500, at most <c>maxSerialNumbers</c>),
+/// one batch per chunk message so batches run in parallel across messages and instances. The
+/// workflow's idempotency key is the reservation key: a repeated start finds the same workflow,
+/// and each batch's settlements and commands are keyed by it, so a redelivered message redoes
+/// nothing twice (see <see cref="LicenseBatch"/>).
+/// </summary>
+public sealed class GroupWorkflow(WorkflowEngine engine)
+{
+    public const string Kind = "device-group-assignment";
+    public const string QueueName = "assignments";
+
+    public async Task<string> StartAsync(GroupContext context, string reservationKey, IReadOnlyList<BatchMember[]> batches, CancellationToken cancellationToken)
+    {
+        var items = batches.Select((batch, i) => new WorkflowItemSeed(ItemKey(i), context.AssignmentId, $"{batch.Length} devices", LicenseBatch.Encode(batch)))
+            .ToList();
+        var started = await engine.StartAsync(new WorkflowStartRequest(Kind, QueueName,
+            $"Assign {context.ContentId} to device group {context.GroupId}", reservationKey, items, ChunkSize: 1), cancellationToken);
+        return started.Id;
+    }
+
+    public static string ItemKey(int batch) => "b" + batch.ToString("D5", CultureInfo.InvariantCulture);
+
+    public static int BatchOf(string itemKey) => int.Parse(itemKey.AsSpan(1), CultureInfo.InvariantCulture);
+}
+
+/// <summary>Runs the batches of one chunk; items end <c>licensed</c> (with how many Apple refused) or <c>cancelled</c> when the assignment was revoked meanwhile.</summary>
+sealed class GroupChunkProcessor(GroupContexts contexts, LicenseBatch batches, LicenseLedger ledger) : IWorkflowChunkProcessor
+{
+    public async Task<WorkflowChunkResult> ProcessAsync(WorkflowChunk chunk, CancellationToken cancellationToken)
+    {
+        var reservationKey = chunk.Workflow.IdempotencyKey!;
+        var ids = GroupContext.ParseAssignmentId(GroupContext.AssignmentIdOf(reservationKey))!.Value;
+        var context = await contexts.LoadAsync(ids.GroupId, ids.ContentId, cancellationToken);
+        var updated = new List<WorkflowItem>();
+        foreach (var item in chunk.Items)
+        {
+            var members = LicenseBatch.Decode(item.Data);
+            var batch = GroupWorkflow.BatchOf(item.Key);
+            if (context is null)
+            {
+                // Revoked while licensing ran: give this batch's reserved licenses back.
+                await ledger.ReleaseAsync(ids.ContentId, reservationKey, members.Count, $"batch-{batch}:cancelled", cancellationToken);
+                updated.Add(item with { State = MemberStates.Revoked, Terminal = true, Error = "The assignment was revoked before this batch ran." });
+                continue;
+            }
+            var failed = await batches.RunAsync(context, reservationKey, batch, members, cancellationToken);
+            updated.Add(item with
+            {
+                State = MemberStates.Licensed, Terminal = true, Attempts = item.Attempts + 1,
+                Error = failed == 0 ? null : $"Apple refused {failed} of {members.Count} devices.",
+            });
+        }
+        return new WorkflowChunkResult(updated, null);
+    }
+}
+
+/// <summary>Queue function <c>AssignmentQueue</c> (queue <c>assignments</c>): one wave of one chunk of a group licensing workflow.</summary>
+sealed class GroupQueueHandler(WorkflowEngine engine, GroupChunkProcessor processor, IOptions<HostingOptions> hosting) : IQueueHandler
+{
+    public Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken) =>
+        engine.RunChunkAsync(invocation, processor, hosting.Value.MaxDequeueCount, cancellationToken);
+}
