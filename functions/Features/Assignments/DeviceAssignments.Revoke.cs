@@ -30,6 +30,7 @@ public sealed partial class DeviceAssignments
             await ledger.ReturnAsync(contentId, key, cancellationToken: cancellationToken);
             await ledger.SetTargetStatesAsync(contentId, [new LicenseTarget(LicenseTargetKind.Device, serial)], LicenseState.Released,
                 row.GetString("AssignmentId")!, key, cancellationToken);
+            await waiting.ServeAsync(contentId, cancellationToken); // R17: the returned license goes to whoever waits
         }
         if (row.GetString("CommandUuid") is not null)
         {

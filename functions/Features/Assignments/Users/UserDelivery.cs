@@ -53,6 +53,22 @@ public sealed class UserDelivery(IDeviceDirectory directory, DeviceStore devices
         return result;
     }
 
+    /// <summary>
+    /// Installs the user's content on ONE device that enrolled after the assignment was delivered
+    /// (the user's other devices already have their command). Key it per enrolment of the device,
+    /// so a repeated TokenUpdate queues nothing twice and a re-enrolled device gets it again.
+    /// </summary>
+    public async Task<string?> DeliverToDeviceAsync(UserContent content, string userId, string deviceId, string idempotencyKey,
+        CancellationToken cancellationToken)
+    {
+        if (content.Mode == InstallModes.Manual || Payload(content) is not { } payload) return null;
+        var (channels, _) = await ChannelsAsync(content.Kind, userId, cancellationToken);
+        var mine = channels.Where(c => c.DeviceId == deviceId).ToList();
+        if (mine.Count == 0) return null;
+        var queued = await commands.EnqueueManyAsync(mine, payload, Source, idempotencyKey, cancellationToken);
+        return queued.Commands.FirstOrDefault()?.CommandUuid;
+    }
+
     /// <summary>Queues the removal (RemoveApplication / RemoveMedia) on the user's enrolled devices when we can name what to remove.</summary>
     public async Task RemoveAsync(ContentKind kind, Platform.Storage.TableEntity assignment, string userId, CancellationToken cancellationToken)
     {

@@ -9,10 +9,12 @@ namespace ManagedDistribution.Features.Assignments.Users;
 /// <summary>
 /// Takes user licenses of a purchased app back: disassociates at Apple (chunks of the live
 /// <c>maxClientUserIds</c>), then returns each license to the reservation that holds it (read from
-/// the user's <c>t|u|</c> row; step key = Apple's event id) and marks the row released. Books are
+/// the user's <c>t|u|</c> row; step key = Apple's event id), marks the row released and serves the
+/// item's waiting list. Books are
 /// never revoked (R2, 9706): callers do not pass them here.
 /// </summary>
-public sealed class UserRevoker(LicenseLedger ledger, LocationTokenStore tokens, AppsAndBooksClient apple, ILogger<UserRevoker> logger)
+public sealed class UserRevoker(LicenseLedger ledger, LocationTokenStore tokens, AppsAndBooksClient apple, Waiting.WaitingListServer waiting,
+    ILogger<UserRevoker> logger)
 {
     /// <summary>Revokes the users' licenses of the item; returns the users Apple refused, with why (their licenses stay).</summary>
     public async Task<IReadOnlyDictionary<string, string>> RevokeAsync(TableEntity assignment, IReadOnlyCollection<string> userIds,
@@ -57,6 +59,8 @@ public sealed class UserRevoker(LicenseLedger ledger, LocationTokenStore tokens,
             await ledger.SetTargetStatesAsync(contentId, group.Select(r => r.Target), LicenseState.Released, group.Key.Owner, group.Key.ReservationKey,
                 cancellationToken);
         }
+        // Licenses came back: whoever waits for this item (R17) is next.
+        if (held.Count > 0) await waiting.ServeAsync(contentId, cancellationToken);
     }
 
     async Task<(string StepKey, Dictionary<string, string> Refused)> DisassociateAsync(LocationToken token, AssetKey[] assets, string[] chunk,

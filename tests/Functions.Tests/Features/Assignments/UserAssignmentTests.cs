@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using ManagedDistribution.Features.Assignments;
 using ManagedDistribution.Features.Assignments.Members;
 using ManagedDistribution.Features.Devices;
@@ -161,9 +162,8 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
         Assert.Equal((AssignmentStates.Pending, MemberReasons.NoLicense), (waiting.State, waiting.Reason));
         Assert.Equal(1, (await host.JsonAsync(await host.Client.GetAsync($"/api/content/{app}/licenses", Cancel))).GetProperty("waitingTotal").GetInt32());
 
+        // The revoke returns the license and serves the waiting list by itself.
         Assert.Equal(HttpStatusCode.NoContent, (await host.Client.DeleteAsync($"/api/users/{early}/assignments/{app}", Cancel)).StatusCode);
-        var server = host.App.Services.GetServices<IWaitingAssignmentServer>().Single(s => s.TargetKind == TargetKinds.User);
-        Assert.Equal(0, await server.ServeWaitingAsync(waiting.Id, app, Cancel));
         Assert.Equal(AssignmentStates.Licensed, (await UserAssignmentAsync(host, late, app)).State);
         Assert.True(AtApple(location, "9701", late));
         Assert.Equal(0, (await host.JsonAsync(await host.Client.GetAsync($"/api/content/{app}/licenses", Cancel))).GetProperty("waitingTotal").GetInt32());
@@ -184,5 +184,43 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
         await VppTestHost.EventuallyAsync(async () => (await UserAssignmentAsync(host, user, app)).State == AssignmentStates.Licensed, "the assignment to activate");
         Assert.True(AtApple(location, "9801", user));
         Assert.Equal("InstallApplication", Assert.Single(await CommandsAsync(host, device)).RequestType);
+    }
+
+    [Fact]
+    public async Task ADeviceTheUserEnrolsLaterGetsTheUsersContent()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = await LocationAsync(host, ("9801", 2, "App"));
+        var app = ContentId(location, "9801");
+        var user = await AddUserAsync(host);
+        var iphone = await DeviceOfAsync(host, user);
+        await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+        Assert.Equal(AssignmentStates.Licensed, (await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, user, app), HttpStatusCode.Created)).State);
+        Assert.Single(await CommandsAsync(host, iphone));
+
+        // A new iPad checks in (Authenticate, TokenUpdate) and is given to the user, then its token updates again.
+        var ipad = Guid.NewGuid().ToString("D").ToUpperInvariant();
+        await CheckinAsync(host, Plist("Authenticate", ipad, "<key>SerialNumber</key><string>SNIPAD1</string><key>ProductName</key><string>iPad13,1</string><key>OSVersion</key><string>17.5</string>"));
+        var response = await host.Client.PutAsJsonAsync($"/api/devices/{ipad}/user", new { userId = user }, Cancel);
+        Assert.True(response.IsSuccessStatusCode);
+        var tokenUpdate = Plist("TokenUpdate", ipad, "<key>Token</key><data>AAECAw==</data><key>PushMagic</key><string>magic-1</string>");
+        await CheckinAsync(host, tokenUpdate);
+        await CheckinAsync(host, tokenUpdate); // a repeated TokenUpdate queues nothing twice
+
+        var command = Assert.Single(await CommandsAsync(host, ipad));
+        Assert.Equal("InstallApplication", command.RequestType);
+        Assert.Single(await CommandsAsync(host, iphone)); // the user's other device got nothing new
+        Assert.Equal(1, (await CountsAsync(host, app)).Assigned); // a user license: nothing more consumed
+    }
+
+    static byte[] Plist(string messageType, string udid, string extra) => System.Text.Encoding.UTF8.GetBytes(
+        $"""<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict><key>MessageType</key><string>{messageType}</string><key>Topic</key><string>com.apple.mgmt.test</string><key>UDID</key><string>{udid}</string>{extra}</dict></plist>""");
+
+    static async Task CheckinAsync(VppTestHost host, byte[] body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/mdm/checkin") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-apple-aspen-mdm-checkin");
+        var response = await host.Client.SendAsync(request, Cancel);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancel));
     }
 }

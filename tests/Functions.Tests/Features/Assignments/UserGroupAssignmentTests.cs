@@ -54,9 +54,6 @@ public sealed class UserGroupAssignmentTests(AzuriteFixture azurite)
         members = await MembersAsync(host, group, app);
         Assert.Equal((MemberStates.Revoked, MemberReasons.LeftGroup), (members[a].State, members[a].Reason));
         Assert.False(AtApple(location, "9401", a));
-        Assert.Equal((1, 1), ((await CountsAsync(host, app)).Assigned, (await CountsAsync(host, app)).Available));
-        var server = host.App.Services.GetServices<IWaitingAssignmentServer>().Single(s => s.TargetKind == TargetKinds.UserGroup);
-        Assert.Equal(0, await server.ServeWaitingAsync(assigned.Id, app, Cancel));
         Assert.Equal(MemberStates.Licensed, (await MembersAsync(host, group, app))[b].State);
         Assert.True(AtApple(location, "9401", b));
         Assert.Equal((2, 0), ((await CountsAsync(host, app)).Assigned, (await CountsAsync(host, app)).Available));
@@ -96,14 +93,17 @@ public sealed class UserGroupAssignmentTests(AzuriteFixture azurite)
         Assert.Equal(MemberReasons.NoLicense, (await MembersAsync(host, group, app))[z].Reason);
         Assert.Equal(new Dictionary<string, int> { ["licensed"] = 1, ["pending"] = 2 }, (await GroupAssignmentAsync(host, group, app)).MemberCounts);
 
-        // y leaves: the app goes back; the book stays with y (R2) and the member row says so.
+        // y leaves: the app goes back and straight to x, the first waiter (R17); the book stays with y (R2) and the member row says so.
         await RemoveMembersAsync(host, group, y);
         var bookMember = (await MembersAsync(host, group, book))[y];
         Assert.Equal(MemberStates.Revoked, bookMember.State);
         Assert.Contains("keeps the book", bookMember.Detail, StringComparison.Ordinal);
         Assert.True(AtApple(location, "9502", y));
         Assert.Equal(3, (await CountsAsync(host, book)).Assigned);
-        Assert.Equal(0, (await CountsAsync(host, app)).Assigned);
+        var appMembers = await MembersAsync(host, group, app);
+        Assert.Equal((MemberStates.Licensed, MemberReasons.NoLicense), (appMembers[x].State, appMembers[z].Reason));
+        Assert.True(AtApple(location, "9501", x));
+        Assert.Equal(1, (await CountsAsync(host, app)).Assigned);
 
         // The group's book cannot be revoked; the app can (its waiting members leave the list).
         await ProblemAssert.IsProblemAsync(await host.Client.DeleteAsync($"/api/user-groups/{group}/assignments/{book}", Cancel), HttpStatusCode.Conflict, "irrevocable");
