@@ -19,6 +19,7 @@ public static class AssignmentsModule
         services.AddSingleton<Users.UserGroupAssignments>();
         services.AddSingleton<Users.UserAssignmentListeners>();
         services.AddSingleton<Devices.IDeviceEnrollmentListener, Users.UserDeviceEnrolment>();
+        services.AddSingleton<Devices.ICommandResultListener, Users.UserInstallResults>();
         services.AddSingleton<Directory.IUserEnrollmentListener>(sp => sp.GetRequiredService<Users.UserAssignmentListeners>());
         services.AddSingleton<Directory.IGroupMembershipListener>(sp => sp.GetRequiredService<Users.UserAssignmentListeners>());
         services.AddSingleton<IWaitingAssignmentServer, Users.UserWaitingServer>();

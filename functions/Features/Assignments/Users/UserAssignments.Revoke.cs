@@ -17,7 +17,7 @@ public sealed partial class UserAssignments
             return new(ProblemCodes.NotFound, "The user has no assignment of that content.");
         var kind = UserLicensing.KindOfRow(row);
         var assignmentId = row.GetString("AssignmentId")!;
-        var licensed = row.GetBoolean("LicenseConsumed") == true && row.GetString("State") == AssignmentStates.Licensed;
+        var licensed = row.GetBoolean("LicenseConsumed") == true && row.GetString("State") is AssignmentStates.Licensed or AssignmentStates.Installed;
         if (kind == ContentKind.VppBook && licensed)
             return new(ProblemCodes.Irrevocable, "Purchased books can never be revoked (R2): the user keeps the book's license.");
         var other = await entitlements.OtherAssignmentAsync(userId, contentId, assignmentId, cancellationToken);
@@ -46,7 +46,7 @@ public sealed partial class UserAssignments
             if (UserLicensing.KindOfRow(row) != ContentKind.VppApp) continue;
             var waiting = row.GetString("State") == AssignmentStates.Pending && row.GetString("Reason") == Members.MemberReasons.NoLicense;
             if (waiting) await WithdrawWaitingAsync(row.RowKey, row.GetString("AssignmentId")!, cancellationToken);
-            else if (row.GetString("State") != AssignmentStates.Licensed) continue;
+            else if (row.GetString("State") is not (AssignmentStates.Licensed or AssignmentStates.Installed)) continue;
             await revoker.ReturnAsync(row.RowKey, [userId], $"retire:{userId}", cancellationToken);
             SetState(row, AssignmentStates.Revoked, UserLicensing.UserRetired, "The user was retired from managed distribution: Apple released the license.");
             row["LicenseConsumed"] = false;

@@ -211,15 +211,29 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
         Assert.Equal("InstallApplication", command.RequestType);
         Assert.Single(await CommandsAsync(host, iphone)); // the user's other device got nothing new
         Assert.Equal(1, (await CountsAsync(host, app)).Assigned); // a user license: nothing more consumed
+
+        // The iPhone fetches and acknowledges its install: the assignment is installed.
+        var iphoneCommand = Assert.Single(await CommandsAsync(host, iphone)).CommandUuid;
+        await ConnectAsync(host, Plist("", iphone, "<key>Status</key><string>Idle</string>"));
+        await ConnectAsync(host, Plist("", iphone, $"<key>Status</key><string>Acknowledged</string><key>CommandUUID</key><string>{iphoneCommand}</string>"));
+        Assert.Equal(AssignmentStates.Installed, (await UserAssignmentAsync(host, user, app)).State);
+        // Still a license holder: revoking returns it.
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.DeleteAsync($"/api/users/{user}/assignments/{app}", Cancel)).StatusCode);
+        Assert.Equal(0, (await CountsAsync(host, app)).Assigned);
     }
 
+    /// <summary>A check-in message (with <paramref name="messageType"/>) or, without one, a connect report.</summary>
     static byte[] Plist(string messageType, string udid, string extra) => System.Text.Encoding.UTF8.GetBytes(
-        $"""<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict><key>MessageType</key><string>{messageType}</string><key>Topic</key><string>com.apple.mgmt.test</string><key>UDID</key><string>{udid}</string>{extra}</dict></plist>""");
+        $"""<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>{(messageType.Length == 0 ? "" : $"<key>MessageType</key><string>{messageType}</string><key>Topic</key><string>com.apple.mgmt.test</string>")}<key>UDID</key><string>{udid}</string>{extra}</dict></plist>""");
 
-    static async Task CheckinAsync(VppTestHost host, byte[] body)
+    static Task CheckinAsync(VppTestHost host, byte[] body) => PutAsync(host, "/mdm/checkin", "application/x-apple-aspen-mdm-checkin", body);
+
+    static Task ConnectAsync(VppTestHost host, byte[] body) => PutAsync(host, "/mdm/connect", "application/x-apple-aspen-mdm", body);
+
+    static async Task PutAsync(VppTestHost host, string path, string contentType, byte[] body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put, "/mdm/checkin") { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-apple-aspen-mdm-checkin");
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         var response = await host.Client.SendAsync(request, Cancel);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancel));
     }
