@@ -115,10 +115,28 @@ public sealed partial class UserGroupAssignments
             else toRevoke.Add(m.MemberId);
         }
         var refused = await revoker.RevokeAsync(row, toRevoke, cancellationToken);
+        // Whoever lost the item (not kept through another assignment, not a book) has it removed where we installed it.
+        foreach (var m in leaving.Where(m => m.CommandUuid is not null && !refused.ContainsKey(m.MemberId) && !details.ContainsKey(m.MemberId)))
+            await RemoveInstalledAsync(kind, row, m, cancellationToken);
         var now = time.GetUtcNow();
         await members.SaveManyAsync(leaving.Where(m => !refused.ContainsKey(m.MemberId))
             .Select(m => m with { State = MemberStates.Revoked, Reason = reason, Detail = details.GetValueOrDefault(m.MemberId), UpdatedAt = now }), cancellationToken);
         await RefreshStateAsync(row, cancellationToken);
         return refused;
+    }
+
+    /// <summary>The removal command for one member, named by the member's own install command.</summary>
+    async Task RemoveInstalledAsync(ContentKind kind, TableEntity row, AssignmentMember member, CancellationToken cancellationToken)
+    {
+        var groupCommand = row.GetString("CommandUuid");
+        row["CommandUuid"] = member.CommandUuid;
+        try
+        {
+            await delivery.RemoveAsync(kind, row, member.MemberId, cancellationToken);
+        }
+        finally
+        {
+            row["CommandUuid"] = groupCommand;
+        }
     }
 }

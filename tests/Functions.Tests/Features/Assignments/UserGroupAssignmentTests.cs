@@ -132,4 +132,25 @@ public sealed class UserGroupAssignmentTests(AzuriteFixture azurite)
         Assert.False(AtApple(location, "9601", user));
         Assert.Equal(0, (await CountsAsync(host, app)).Assigned);
     }
+
+    [Fact]
+    public async Task AMemberWhoLeavesHasTheInternalAppRemovedFromTheirDevices()
+    {
+        await using var host = await StartAsync(azurite);
+        var app = await AddInternalAsync(host, new
+        {
+            type = "app", name = "Timetable", bundleId = "com.example.timetable", manifestUrl = "https://apps.example.org/t.plist", platforms = new[] { "iOS" },
+        });
+        var (stays, leaves) = (await AddUserAsync(host, enable: false), await AddUserAsync(host, enable: false)); // internal content needs no managed distribution
+        var (kept, cleared) = (await DeviceOfAsync(host, stays), await DeviceOfAsync(host, leaves));
+        var group = await AddGroupAsync(host, stays, leaves);
+        await host.ReadAsync<AssignmentDto>(await AssignGroupAsync(host, group, app), HttpStatusCode.Created);
+        Assert.Equal("InstallApplication", Assert.Single(await CommandsAsync(host, cleared)).RequestType);
+
+        await RemoveMembersAsync(host, group, leaves);
+        Assert.Equal(["InstallApplication", "RemoveApplication"], (await CommandsAsync(host, cleared)).Select(c => c.RequestType).Order());
+        Assert.Equal("InstallApplication", Assert.Single(await CommandsAsync(host, kept)).RequestType);
+        Assert.Equal(MemberStates.Revoked, (await MembersAsync(host, group, app))[leaves].State);
+    }
 }
+
