@@ -56,6 +56,7 @@ public sealed class BenchmarkApp : IAsyncDisposable
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("fail", StringComparison.Ordinal)) errors.Enqueue(line); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) errors.Enqueue(line); };
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains(" timings: ", StringComparison.Ordinal)) Console.WriteLine("app:" + line); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 

@@ -21,7 +21,8 @@ namespace ManagedDistribution.Benchmarks;
 /// §5: ≤ 30 s, ≤ 512 MB). The app runs as its own process on Azurite, so its peak working set is
 /// its own; the Apps and Books emulator runs in this process, seeded in-process, and the ledger is
 /// seeded with matching committed target rows in 100-row transactions (not timed). Timed from
-/// <c>POST /api/reconciliation {full:true}</c> until the run is completed. Printed next to the
+/// <c>POST /api/reconciliation {full:true}</c> until the run is completed, twice: the first reads
+/// every item's rows, the second finds them unchanged since verified (the steady state). Printed next to the
 /// scanned-rows and batched-entities ceilings of the same run.
 /// Options: <c>--assets 1000 --per-asset 500 --timeout 120 (s)</c>.
 /// </summary>
@@ -64,6 +65,7 @@ public static class ReconciliationBenchmark
             ["LocationTokens__EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Reconciliation__Schedule"] = "0 0 0 1 1 *",
             ["Hosting__MaxPollingInterval"] = "00:00:00.100",
+            ["Logging__LogLevel__ManagedDistribution.Features.Reconciliation.LocationReconciler"] = "Information",
         });
         using var http = new HttpClient { BaseAddress = app.BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
@@ -73,7 +75,29 @@ public static class ReconciliationBenchmark
         var rows = await SeedLedgerAsync(storage, location.UId, assets, perAsset);
         Console.WriteLine($"ledger seeded: {rows:N0} rows in {clock.Elapsed.TotalSeconds:N1} s ({rows / clock.Elapsed.TotalSeconds:N0} entities/s)");
 
-        clock.Restart();
+        var (first, firstOk) = await FullRunAsync(http, assets, perAsset, timeout);
+        // Steady state: our rows unchanged since the first run found them equal to Apple's, so they are not read again.
+        var (later, laterOk) = await FullRunAsync(http, assets, perAsset, timeout);
+        var ok = firstOk && laterOk;
+        var appPeak = app.PeakWorkingSet;
+        Report.Line("storage ceiling: scanned rows/s (one query)", scanned, "rows/s");
+        Report.Line("storage ceiling: batched entities/s (100/transaction)", batched, "entities/s");
+        Report.Line($"first full reconciliation, {assets:N0} assets / {(long)assets * perAsset:N0} assignments", first.Elapsed.TotalSeconds, "s",
+            first.Summary + ", every item's rows read");
+        Report.Line("  our target rows compared per second", (long)assets * perAsset / first.Elapsed.TotalSeconds, "rows/s",
+            $"{(long)assets * perAsset / first.Elapsed.TotalSeconds / scanned * 100:N0}% of the scan ceiling");
+        Report.Line($"later full reconciliation, {assets:N0} assets / {(long)assets * perAsset:N0} assignments", later.Elapsed.TotalSeconds, "s",
+            later.Summary + ", rows unchanged since verified (target ≤ 30 s)");
+        Report.Line("  app process peak working set", appPeak / 1024.0 / 1024.0, "MB", "own process: app only (target ≤ 512 MB)");
+        Report.Line("  benchmark process peak working set", Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0, "MB",
+            $"emulator with 500,000 assignments + seeding; managed now {GC.GetTotalMemory(false) / 1024.0 / 1024.0:N0} MB");
+        return ok ? 0 : 1;
+    }
+
+    /// <summary>One <c>POST {full:true}</c> run, timed until completed.</summary>
+    static async Task<((TimeSpan Elapsed, string Summary) Result, bool Ok)> FullRunAsync(HttpClient http, int assets, int perAsset, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
         var started = await (await http.PostAsJsonAsync("api/reconciliation", new { full = true })).Content.ReadFromJsonAsync<ReconciliationStarted>(JsonSerializerOptions.Web);
         ReconciliationReport? report = null;
         while (clock.Elapsed < timeout)
@@ -86,17 +110,7 @@ public static class ReconciliationBenchmark
         var drift = report?.Locations.SingleOrDefault();
         var ok = report?.Run.State == RunStates.Completed && drift is { AppleAssignmentsRead: var read, Totals.Lost: 0, Totals.Orphans: 0 }
             && read == (long)assets * perAsset && drift.ItemsChecked == assets;
-        var appPeak = app.PeakWorkingSet;
-        Report.Line("storage ceiling: scanned rows/s (one query)", scanned, "rows/s");
-        Report.Line("storage ceiling: batched entities/s (100/transaction)", batched, "entities/s");
-        Report.Line($"full reconciliation, {assets:N0} assets / {(long)assets * perAsset:N0} assignments", elapsed.TotalSeconds, "s",
-            $"{report?.Run.State}; read {drift?.AppleAssignmentsRead:N0}, items {drift?.ItemsChecked:N0}, lost {drift?.Totals.Lost}, orphans {drift?.Totals.Orphans}: {(ok ? "EXACT" : "WRONG")}");
-        Report.Line("  our target rows compared per second", (long)assets * perAsset / elapsed.TotalSeconds, "rows/s",
-            $"{(long)assets * perAsset / elapsed.TotalSeconds / scanned * 100:N0}% of the scan ceiling");
-        Report.Line("  app process peak working set", appPeak / 1024.0 / 1024.0, "MB", "own process: app only (target ≤ 512 MB)");
-        Report.Line("  benchmark process peak working set", Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0, "MB",
-            $"emulator with 500,000 assignments + seeding; managed now {GC.GetTotalMemory(false) / 1024.0 / 1024.0:N0} MB");
-        return ok ? 0 : 1;
+        return ((elapsed, $"{report?.Run.State}; read {drift?.AppleAssignmentsRead:N0}, items {drift?.ItemsChecked:N0}, lost {drift?.Totals.Lost}, orphans {drift?.Totals.Orphans}: {(ok ? "EXACT" : "WRONG")}"), ok);
     }
 
     /// <summary>Per item: the ledger row (Assigned = all) and one committed target row per serial, 100 per transaction, 8 at once.</summary>

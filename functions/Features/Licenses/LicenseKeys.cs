@@ -24,6 +24,8 @@ public static class LicenseKeys
     const string TotalChangePrefix = "n|";
     public const string WaitingPrefix = "w|";
     public const string TargetPrefix = "t|";
+    /// <summary>The item's <see cref="TargetsChange"/> stamp.</summary>
+    public const string TargetsChangedRow = "targetschanged";
 
     public static string ReservationRow(string idempotencyKey) => ReservationPrefix + SafeKey(idempotencyKey);
 

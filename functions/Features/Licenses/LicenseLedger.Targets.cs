@@ -15,8 +15,10 @@ public sealed partial class LicenseLedger
     {
         var table = await licenses.GetAsync(cancellationToken);
         var now = time.GetUtcNow();
-        await WriteInBatchesAsync(table, targets.Distinct()
-            .Select(t => LicenseTargetRow.ToEntity(contentId, t, state, owner, reservationKey, now)), cancellationToken);
+        var rows = targets.Distinct().Select(t => LicenseTargetRow.ToEntity(contentId, t, state, owner, reservationKey, now)).ToList();
+        if (rows.Count == 0) return;
+        await MarkTargetsChangingAsync(table, contentId, cancellationToken);
+        await WriteInBatchesAsync(table, rows, cancellationToken);
     }
 
     /// <summary>One target's license row, or null.</summary>

@@ -12,6 +12,7 @@ public sealed partial class LicenseLedger
     /// shows assigned beyond our committed licenses becomes <see cref="LedgerCounts.External"/>:
     /// counted against availability (never over-assign at Apple) until reconciliation attributes it.
     /// Our in-flight reservations are not subtracted from it, so the estimate errs on the safe side.
+    /// A sync that changes nothing writes nothing, so <c>SyncedAt</c> is when Apple's counts last changed the ledger.
     /// </summary>
     public async Task<LedgerEntry> SyncFromAppleAsync(string contentId, AppleCounts apple, CancellationToken cancellationToken = default)
     {
@@ -25,6 +26,8 @@ public sealed partial class LicenseLedger
             var counts = new LedgerCounts(Math.Max(0, apple.TotalCount), assigned, current?.Counts.Reserved ?? 0,
                 Math.Max(0, apple.AssignedCount - assigned));
             var entry = new LedgerEntry(contentId, apple.LocationUId, apple.AdamId, apple.PricingParam, counts, apple.AssignedCount, now, default);
+            // Nothing new from Apple: no write (reconciliation syncs every item of a location each run).
+            if (current is not null && current == entry with { SyncedAt = current.SyncedAt, ETag = current.ETag }) return current;
             try
             {
                 var etag = current is null

@@ -68,7 +68,10 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
                 // add the missing ones, never overwrite a row that has moved on since.
                 turn.Dispose();
                 if (request.Targets is { Count: > InlineTargets } targets)
+                {
+                    await MarkTargetsChangingAsync(table, request.ContentId, cancellationToken);
                     await AddMissingAsync(table, TargetRows(request, targets, earlier.Granted, 0), cancellationToken);
+                }
                 return Replay(earlier, ledger);
             }
             if (ledger is null) return new(ReservationOutcome.UnknownItem, request.Count, 0, 0, false, null);
@@ -114,14 +117,18 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
             var waiting = new WaitingEntry(request.IdempotencyKey, request.Owner, record.Waiting, record.RequestedAt);
             actions.Add(new(TableTransactionActionType.Add, waiting.ToEntity(request.ContentId)));
         }
-        if (request.Targets is { Count: <= InlineTargets } targets)
+        if (request.Targets is { Count: <= InlineTargets and > 0 } targets)
+        {
+            actions.Add(new(TableTransactionActionType.UpsertReplace, TargetsChange.ToEntity(request.ContentId, time.GetUtcNow())));
             actions.AddRange(TargetRows(request, targets, record.Granted, 0).Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)));
+        }
         return actions;
     }
 
     async Task WriteRemainingTargetsAsync(TableClient table, ReservationRequest request, int granted, CancellationToken cancellationToken)
     {
         if (request.Targets is not { Count: > InlineTargets } targets) return;
+        await MarkTargetsChangingAsync(table, request.ContentId, cancellationToken);
         await WriteInBatchesAsync(table, TargetRows(request, targets, granted, 0), cancellationToken);
     }
 

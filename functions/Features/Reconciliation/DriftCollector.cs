@@ -11,7 +11,11 @@ internal sealed class DriftCollector(string locationUId, int listLimit)
     readonly CappedList<TargetDrift> orphans = new(listLimit), lost = new(listLimit), duplicates = new(listLimit), retired = new(listLimit);
     readonly CappedList<StaleReservationDrift> stale = new(listLimit);
     readonly ConcurrentBag<ItemDrift> items = [];
-    int orphansReleased, reassociated, fullItems;
+    int orphansReleased, reassociated, fullItems, verifiedUnchanged;
+
+    /// <summary>Items whose target rows were not read: unchanged since found equal to Apple, and Apple's set the same.</summary>
+    public int VerifiedUnchangedCount => Volatile.Read(ref verifiedUnchanged);
+    public void VerifiedUnchanged() => Interlocked.Increment(ref verifiedUnchanged);
 
     public string LocationUId => locationUId;
     public string ReadMode { get; set; } = ReadModes.Full;

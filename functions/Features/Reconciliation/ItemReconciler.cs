@@ -10,6 +10,18 @@ internal sealed record ItemContext(
     IReadOnlySet<string> RetiredUsers, DriftCollector Drift, DateTimeOffset StaleBefore, bool HasStaleReservations)
 {
     public string ContentId => Ledger.ContentId;
+
+    /// <summary>Full runs: the item's target-row stamp as read before any of its rows (null: nothing is verified or recorded).</summary>
+    public TargetsChange? Stamp { get; init; }
+
+    /// <summary>Full runs: what an earlier full comparison found equal to Apple, if anything.</summary>
+    public VerifiedItem? Verified { get; init; }
+
+    /// <summary>Stamps written before this cannot belong to a write still in progress.</summary>
+    public DateTimeOffset SettledBefore { get; init; }
+
+    /// <summary>Where an item found equal to Apple is recorded as verified.</summary>
+    public System.Collections.Concurrent.ConcurrentBag<VerifiedItem>? NewlyVerified { get; init; }
 }
 
 /// <summary>
@@ -26,16 +38,27 @@ internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repa
     public async Task<int> CompareFullAsync(ItemContext c, AppleItemAssignments? atApple, CancellationToken cancellationToken)
     {
         atApple ??= new AppleItemAssignments();
+        if (c.Stamp is { } stamp && c.Verified is { } verified && verified.Stamp == stamp.Stamp && !c.HasStaleReservations
+            && verified.Committed == TargetDigest.Of(atApple))
+        {
+            // Our target rows have not changed since they were found equal to Apple's, and Apple's set is the same.
+            ReportRetiredAndDuplicates(c, atApple);
+            c.Drift.VerifiedUnchanged();
+            return await RepairAndReportAsync(c, [], [], verified.Committed.Count, knownOrphans: 0, comparedInFull: true, ledgerMoved: false,
+                cancellationToken);
+        }
         var (pending, targets) = await scan.ReadAsync(c.ContentId, targets: true, cancellationToken);
         ReportRetiredAndDuplicates(c, atApple);
         List<(string Kind, string Id)> lost = [];
         var reservedAtApple = new HashSet<string>(StringComparer.Ordinal);
         var committed = 0;
+        var digest = default(TargetDigest);
         foreach (var t in targets)
         {
             if (t.State == LicenseState.Committed)
             {
                 committed++;
+                digest = digest.With(t.Kind, t.Id);
                 if (!atApple.Remove(t.Kind, t.Id)) lost.Add((t.Kind, t.Id));
             }
             else if (t.State == LicenseState.Reserved && atApple.Remove(t.Kind, t.Id)) reservedAtApple.Add(t.Key);
@@ -43,6 +66,9 @@ internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repa
         List<(string Kind, string Id)> orphans =
             [.. atApple.Devices.Select(d => (TargetKinds.Device, d)), .. atApple.Users.Select(u => (TargetKinds.User, u))];
         var stale = await ResolveStaleAsync(c, pending, targets, reservedAtApple, cancellationToken);
+        if (lost.Count == 0 && orphans.Count == 0 && reservedAtApple.Count == 0 && stale.Resolved == 0
+            && c.Stamp is { } read && read.ChangedAt < c.SettledBefore)
+            c.NewlyVerified?.Add(new VerifiedItem(c.ContentId, read.Stamp, digest));
         return await RepairAndReportAsync(c, lost, orphans, committed + stale.Committed, knownOrphans: 0, comparedInFull: true,
             ledgerMoved: stale.Resolved > 0, cancellationToken);
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using ManagedDistribution.Features.AppleNotifications;
 using ManagedDistribution.Features.AppsAndBooks;
 using ManagedDistribution.Features.AppsAndBooks.Models;
@@ -17,7 +18,7 @@ namespace ManagedDistribution.Features.Reconciliation;
 /// </summary>
 internal sealed class LocationReconciler(
     LocationTokenStore tokens, AppsAndBooksClient apple, ContentStore content, LicenseLedger ledger, ReconciliationState state,
-    ItemReconciler items, LedgerPartitionScan scan, IEnumerable<IAppleUserSync> userSyncs, IOptions<ReconciliationOptions> options, TimeProvider time,
+    ItemReconciler items, LedgerPartitionScan scan, VerifiedItems verifiedItems, IEnumerable<IAppleUserSync> userSyncs, IOptions<ReconciliationOptions> options, TimeProvider time,
     ILogger<LocationReconciler> logger)
 {
     const int InvalidVersionIdError = 9721;
@@ -33,30 +34,52 @@ internal sealed class LocationReconciler(
         try
         {
             var now = time.GetUtcNow();
+            var phase = Stopwatch.GetTimestamp();
             var (assets, ledgers) = await SyncTotalsAsync(record.UId, token, cancellationToken);
+            var totalsTime = Stopwatch.GetElapsedTime(phase);
+            phase = Stopwatch.GetTimestamp();
             var retired = await SyncUsersAsync(record.UId, token, drift, cancellationToken);
+            var usersTime = Stopwatch.GetElapsedTime(phase);
+            phase = Stopwatch.GetTimestamp();
             var cursor = forceFull ? null : await state.GetCursorAsync(record.UId, cancellationToken);
             if (cursor is not null && now - cursor.LastFullReadAt > settings.FullReadInterval) cursor = null;
             var (snapshot, full) = await ReadAssignmentsAsync(token, cursor, cancellationToken);
+            var assignmentsTime = Stopwatch.GetElapsedTime(phase);
             (drift.ReadMode, drift.SinceVersionId, drift.VersionId) = (full ? ReadModes.Full : ReadModes.SinceVersionId, full ? null : cursor!.VersionId, snapshot.VersionId);
             (drift.VersionChanged, drift.AppleAssignmentsRead) = (snapshot.VersionChanged, snapshot.Read);
 
             var known = await state.GetOrphanCountsAsync(record.UId, cancellationToken);
             var counted = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
             var staleBefore = now - settings.StaleReservationAge;
-            var stale = full ? null : await scan.StaleReservationsAsync(record.UId, staleBefore, cancellationToken);
+            var stale = await scan.StaleReservationsAsync(record.UId, staleBefore, cancellationToken);
+            // Stamps before any target row is read (the order is what makes a verification safe).
+            var stamps = full ? await verifiedItems.StampsAsync(record.UId, cancellationToken) : null;
+            var verified = full ? await verifiedItems.GetAsync(record.UId, cancellationToken) : null;
+            var newlyVerified = new ConcurrentBag<VerifiedItem>();
             var mayRelease = settings.ReleaseOrphans && record.Health.AllowsWrites() && !snapshot.VersionChanged;
-            await Parallel.ForEachAsync(assets, new ParallelOptions { MaxDegreeOfParallelism = settings.ItemConcurrency, CancellationToken = cancellationToken },
+            var compared = Stopwatch.GetTimestamp();
+            await Parallel.ForEachAsync(assets,
+                new ParallelOptions { MaxDegreeOfParallelism = settings.ItemConcurrency, CancellationToken = cancellationToken },
                 async (asset, ct) =>
                 {
                     var entry = ledgers[asset.Key];
                     var context = new ItemContext(runId, record.UId, token, record.Health.AllowsWrites(), mayRelease, asset, entry, retired, drift, staleBefore,
-                        stale?.ContainsKey(entry.ContentId) == true);
+                        stale.ContainsKey(entry.ContentId))
+                    {
+                        Stamp = stamps is null ? null : stamps.GetValueOrDefault(entry.ContentId, TargetsChange.None),
+                        Verified = verified?.GetValueOrDefault(entry.ContentId),
+                        SettledBefore = now - settings.TargetsSettleTime,
+                        NewlyVerified = newlyVerified,
+                    };
                     var atApple = snapshot.For(asset.Key);
                     counted[entry.ContentId] = full
                         ? await items.CompareFullAsync(context, atApple, ct)
                         : await items.CompareChangesAsync(context, atApple, known.GetValueOrDefault(entry.ContentId), ct);
                 });
+            logger.LogInformation("Reconciliation {RunId} of {LocationUId} timings: totals {TotalsMs} ms, users {UsersMs} ms, assignments {AssignmentsMs} ms, items {ItemsMs} ms ({Unchanged} unchanged, rows not read)",
+                runId, record.UId, (long)totalsTime.TotalMilliseconds, (long)usersTime.TotalMilliseconds, (long)assignmentsTime.TotalMilliseconds,
+                (long)Stopwatch.GetElapsedTime(compared).TotalMilliseconds, drift.VerifiedUnchangedCount);
+            await verifiedItems.SaveAsync(newlyVerified, cancellationToken);
             await state.SaveOrphanCountsAsync(counted.Where(c => known.GetValueOrDefault(c.Key) != c.Value), cancellationToken);
             if (snapshot.VersionId is { } versionId)
                 await state.SaveCursorAsync(new AssignmentCursor(record.UId, versionId, full ? now : cursor!.LastFullReadAt), cancellationToken);

@@ -17,6 +17,7 @@ public static class ReconciliationModule
         services.AddSingleton<ReconciliationState>();
         services.AddSingleton<ReconciliationRuns>();
         services.AddSingleton<LedgerPartitionScan>();
+        services.AddSingleton<VerifiedItems>();
         services.AddSingleton<DriftRepairs>();
         services.AddSingleton<ItemReconciler>();
         services.AddSingleton<IAppleNotificationHandler, AssetManagementHandler>();

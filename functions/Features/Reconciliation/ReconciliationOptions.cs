@@ -30,7 +30,14 @@ public sealed class ReconciliationOptions
     /// <summary>Items compared at once (each one range scan of its ledger partition).</summary>
     public int ItemConcurrency { get; set; } = 16;
 
+    /// <summary>
+    /// A full comparison skips reading an item's target rows when they are unchanged since an earlier
+    /// one found them equal to Apple's; it records that only for rows last stamped longer ago than
+    /// this (a write of target rows may still be in progress for that long).
+    /// </summary>
+    public TimeSpan TargetsSettleTime { get; set; } = TimeSpan.FromMinutes(15);
+
     internal bool IsValid() =>
         StaleReservationAge > TimeSpan.Zero && FullReadInterval > TimeSpan.Zero && RunTimeout > TimeSpan.Zero
-        && RepairEventWait >= TimeSpan.Zero && ReportListLimit is >= 1 and <= 200 && ItemConcurrency is >= 1 and <= 64;
+        && RepairEventWait >= TimeSpan.Zero && TargetsSettleTime >= TimeSpan.Zero && ReportListLimit is >= 1 and <= 200 && ItemConcurrency is >= 1 and <= 64;
 }
