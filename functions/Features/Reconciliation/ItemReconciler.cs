@@ -1,5 +1,6 @@
 using ManagedDistribution.Features.AppsAndBooks;
 using ManagedDistribution.Features.AppsAndBooks.Models;
+using ManagedDistribution.Features.Assignments.Waiting;
 using ManagedDistribution.Features.Licenses;
 
 namespace ManagedDistribution.Features.Reconciliation;
@@ -33,7 +34,7 @@ internal sealed record ItemContext(
 /// known orphans + what changed is compared in full (with a Get Assignments filtered by adamId).
 /// Returns the item's orphan count after repairs.
 /// </summary>
-internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repairs, LicenseLedger ledger, AppsAndBooksClient apple)
+internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repairs, LicenseLedger ledger, AppsAndBooksClient apple, WaitingListServer waiting)
 {
     public async Task<int> CompareFullAsync(ItemContext c, AppleItemAssignments? atApple, CancellationToken cancellationToken)
     {
@@ -136,6 +137,7 @@ internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repa
             // Apple's count after the repairs against our count after settling: External becomes the orphans that are left.
             entry = await ledger.SyncFromAppleAsync(c.ContentId, new AppleCounts(c.LocationUId, c.Asset.AdamId, c.Asset.PricingParam,
                 c.Asset.TotalCount, Math.Max(0, c.Asset.AssignedCount + reassociated - released)), cancellationToken);
+        if ((released > 0 || ledgerMoved) && entry.Counts.Available > 0) await waiting.ServeAsync(c.ContentId, cancellationToken); // R17
         var orphanCount = knownOrphans + orphans.Count;
         c.Drift.Item(new ItemDrift(c.ContentId, c.Asset.AdamId, c.Asset.PricingParam, c.Asset.TotalCount, c.Asset.AssignedCount, ourCommitted,
             entry.Counts.Assigned, entry.Counts.External, orphanCount, lost.Count, c.Asset.AssignedCount - ourCommitted, comparedInFull));

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using ManagedDistribution.Features.AppleNotifications;
 using ManagedDistribution.Features.AppsAndBooks;
 using ManagedDistribution.Features.AppsAndBooks.Models;
+using ManagedDistribution.Features.Assignments.Waiting;
 using ManagedDistribution.Features.Catalog;
 using ManagedDistribution.Features.Licenses;
 using ManagedDistribution.Features.LocationTokens;
@@ -18,7 +19,7 @@ namespace ManagedDistribution.Features.Reconciliation;
 /// </summary>
 internal sealed class LocationReconciler(
     LocationTokenStore tokens, AppsAndBooksClient apple, ContentStore content, LicenseLedger ledger, ReconciliationState state,
-    ItemReconciler items, LedgerPartitionScan scan, VerifiedItems verifiedItems, IEnumerable<IAppleUserSync> userSyncs, IOptions<ReconciliationOptions> options, TimeProvider time,
+    ItemReconciler items, LedgerPartitionScan scan, VerifiedItems verifiedItems, IEnumerable<IAppleUserSync> userSyncs, WaitingListServer waiting, IOptions<ReconciliationOptions> options, TimeProvider time,
     ILogger<LocationReconciler> logger)
 {
     const int InvalidVersionIdError = 9721;
@@ -102,8 +103,14 @@ internal sealed class LocationReconciler(
         await content.UpsertPurchasedAsync(uId, assets, cancellationToken);
         var ledgers = new ConcurrentDictionary<AssetKey, LedgerEntry>();
         await Parallel.ForEachAsync(assets, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (asset, ct) =>
-            ledgers[asset.Key] = await ledger.SyncFromAppleAsync(ContentRecord.VppId(uId, asset.AdamId, asset.PricingParam),
-                new AppleCounts(uId, asset.AdamId, asset.PricingParam, asset.TotalCount, asset.AssignedCount), ct));
+        {
+            var contentId = ContentRecord.VppId(uId, asset.AdamId, asset.PricingParam);
+            var before = (await ledger.GetAsync(contentId, ct))?.Counts.Available ?? 0;
+            var after = ledgers[asset.Key] = await ledger.SyncFromAppleAsync(contentId,
+                new AppleCounts(uId, asset.AdamId, asset.PricingParam, asset.TotalCount, asset.AssignedCount), ct);
+            // Licenses bought (or freed) at Apple: whoever waits for this item is served now (R17).
+            if (after.Counts.Available > before) await waiting.ServeAsync(contentId, ct);
+        });
         return (assets, ledgers);
     }
 

@@ -152,5 +152,28 @@ public sealed class UserGroupAssignmentTests(AzuriteFixture azurite)
         Assert.Equal("InstallApplication", Assert.Single(await CommandsAsync(host, kept)).RequestType);
         Assert.Equal(MemberStates.Revoked, (await MembersAsync(host, group, app))[leaves].State);
     }
+
+    [Fact]
+    public async Task LicensesBoughtWithoutANotificationServeTheWaitingMembersAtTheNextReconciliation()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = await LocationAsync(host, ("9601", 1, "App"));
+        var app = ContentId(location, "9601");
+        var (first, second) = (await AddUserAsync(host), await AddUserAsync(host));
+        var start = DateTimeOffset.UtcNow.AddHours(-1);
+        await EnrolUserAsync(host, location, first, start);
+        await EnrolUserAsync(host, location, second, start.AddMinutes(1));
+        var group = await AddGroupAsync(host, first, second);
+        await host.ReadAsync<AssignmentDto>(await AssignGroupAsync(host, group, app), HttpStatusCode.Created);
+        Assert.Equal(MemberReasons.NoLicense, (await MembersAsync(host, group, app))[second].Reason);
+
+        // One more license bought in Apple School Manager; no notification reaches us (none registered).
+        location.Asset("9601")!.TotalCount += 1;
+        await Reconciliation.ReconciliationTestKit.RunAsync(host);
+
+        Assert.Equal(MemberStates.Licensed, (await MembersAsync(host, group, app))[second].State);
+        Assert.True(AtApple(location, "9601", second));
+        Assert.Equal(2, (await CountsAsync(host, app)).Assigned);
+    }
 }
 
