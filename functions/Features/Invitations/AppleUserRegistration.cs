@@ -39,19 +39,7 @@ public sealed class AppleUserRegistration(AppsAndBooksClient apple, LocationToke
         var listed = await apple.GetUsersAsync(token, new UserFilter { ClientUserId = user.Id }, cancellationToken);
         var appleUser = listed.Items.LastOrDefault(u => u.ClientUserId == user.Id && u.Status != AppsAndBooksUser.Retired)
             ?? throw new AppleRegistrationException($"Apple did not register the user '{user.Id}'.");
-        var now = time.GetUtcNow();
-        var enrolled = appleUser.Status == AppsAndBooksUser.Associated;
-        return current with
-        {
-            Enabled = true,
-            LocationId = location.Record.UId,
-            InviteCode = appleUser.InviteCode ?? current.InviteCode,
-            Status = enrolled ? EnrolmentStatus.Enrolled
-                : current.Status == EnrolmentStatus.Invited && current.InviteCode == appleUser.InviteCode ? EnrolmentStatus.Invited
-                : EnrolmentStatus.NotInvited,
-            EnrolledAt = enrolled ? current.EnrolledAt ?? now : null,
-            RetiredAt = null,
-        };
+        return Registered(current, appleUser, location, time.GetUtcNow());
     }
 
     /// <summary>
