@@ -61,6 +61,7 @@ public sealed class CampaignPlanner(MembershipStore memberships, UserStore users
                 {
                     Channel = channel, Email = user?.Email, FullName = user?.FullName ?? id, Language = user?.PreferredLanguage,
                     Channels = channel == InvitationChannel.Device ? mine : [], Skip = skip,
+                    Planned = skip is null ? PlannedState.From(state) : null,
                 };
                 return new PlannedRecipient(user, id, state, data);
             }).ToList();
