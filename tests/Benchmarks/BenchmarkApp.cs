@@ -55,6 +55,12 @@ public sealed class BenchmarkApp : IAsyncDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the app.");
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("fail", StringComparison.Ordinal)) errors.Enqueue(line); };
+        // MD_BENCH_APP_LOG=<file>: keep the app's whole console output (raise levels with Logging__LogLevel__<Category>).
+        if (Environment.GetEnvironmentVariable("MD_BENCH_APP_LOG") is { Length: > 0 } logFile)
+        {
+            var log = TextWriter.Synchronized(new StreamWriter(logFile, append: true) { AutoFlush = true });
+            process.OutputDataReceived += (_, e) => { if (e.Data is { } line) log.WriteLine(line); };
+        }
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) errors.Enqueue(line); };
         process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains(" timings: ", StringComparison.Ordinal)) Console.WriteLine("app:" + line); };
         process.BeginOutputReadLine();

@@ -22,6 +22,9 @@ public sealed class BenchmarkStorage : IAsyncDisposable
     public string ConnectionString { get; }
     public StorageAccount Account { get; }
 
+    /// <summary>CPU time of the Azurite this run started (zero with external storage).</summary>
+    public TimeSpan ProcessorTime => azurite?.ProcessorTime ?? TimeSpan.Zero;
+
     public static async Task<BenchmarkStorage> StartAsync()
     {
         var external = Environment.GetEnvironmentVariable("BENCH_STORAGE_CONNECTION");

@@ -118,6 +118,43 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
         return [.. saved];
     }
 
+    /// <summary>
+    /// Marks users invited by <paramref name="campaignId"/> without reading them first: a merge of
+    /// Status/InvitedAt/InvitedBy conditional on the ETag each was planned with, in 100-entity
+    /// transactions per bucket. A transaction that loses a race is redone one user at a time.
+    /// Returns the new ETags of the users claimed; the others changed since planning (re-read them).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ETag>> ClaimManyAsync(IReadOnlyList<(string UserId, ETag PlannedETag)> users, string campaignId,
+        DateTimeOffset invitedAt, CancellationToken cancellationToken)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var claimed = new ConcurrentDictionary<string, ETag>(StringComparer.Ordinal);
+        var batches = users.Where(u => !u.PlannedETag.IsEmpty).GroupBy(u => UserEntity.PartitionKeyFor(u.UserId), StringComparer.Ordinal)
+            .SelectMany(p => p.Chunk(TableBulk.BatchSize)).ToList();
+        TableEntity Claim(string userId) => new(UserEntity.PartitionKeyFor(userId), userId)
+        {
+            ["Status"] = EnrolmentStatus.Invited.ToString(), ["InvitedAt"] = invitedAt, ["InvitedBy"] = campaignId,
+        };
+        await TableBulk.ForEachAsync(batches, async (batch, token) =>
+        {
+            try
+            {
+                var etags = await client.SubmitTransactionAsync(
+                    [.. batch.Select(u => new TableTransactionAction(TableTransactionActionType.UpdateMerge, Claim(u.UserId), u.PlannedETag))], token);
+                for (var i = 0; i < batch.Length; i++) claimed[batch[i].UserId] = etags[i];
+            }
+            catch (StorageRequestFailedException e) when (e.IsConflict || e.IsPreconditionFailed || e.IsNotFound)
+            {
+                foreach (var (userId, etag) in batch)
+                {
+                    try { claimed[userId] = await client.UpdateEntityAsync(Claim(userId), etag, TableUpdateMode.Merge, token); }
+                    catch (StorageRequestFailedException one) when (one.IsConflict || one.IsPreconditionFailed || one.IsNotFound) { }
+                }
+            }
+        }, cancellationToken);
+        return claimed;
+    }
+
     /// <summary>Merges a few properties into an existing row, unconditionally (e.g. a command's delivery result).</summary>
     public async Task MergeAsync(string userId, IReadOnlyDictionary<string, object?> properties, CancellationToken cancellationToken)
     {

@@ -47,6 +47,7 @@ public sealed partial class WorkflowEngine
         CancellationToken cancellationToken)
     {
         var (id, chunk, wave) = (message.WorkflowId, message.Chunk, message.Attempt);
+        var started = time.GetTimestamp();
         var workflow = await GetAsync(id, cancellationToken);
         if (workflow is null || workflow.State is WorkflowStates.Completed or WorkflowStates.Failed || workflow.CompletedAt is not null)
         {
@@ -72,9 +73,13 @@ public sealed partial class WorkflowEngine
         if (summary.Wave < wave)
         {
             var open = chunkItems.Values.Where(i => !i.Terminal && i.Wave < wave).ToList();
+            var ready = time.GetTimestamp();
             var result = open.Count == 0 ? new WorkflowChunkResult([], null) : await processor.ProcessAsync(new WorkflowChunk(workflow, chunk, wave, open), cancellationToken);
             var nextAt = result.NextWaveAfter is { } after ? time.GetUtcNow() + after : (DateTimeOffset?)null;
+            var processed = time.GetTimestamp();
             summary = await CommitAsync(id, chunk, summary, chunkItems, result.Updated, wave, (messageId, nextAt), cancellationToken);
+            LogTimings(id, chunk, wave, open.Count, (int)time.GetElapsedTime(started, ready).TotalMilliseconds,
+                (int)time.GetElapsedTime(ready, processed).TotalMilliseconds, (int)time.GetElapsedTime(processed).TotalMilliseconds);
         }
         // Committed now or by an earlier delivery of this very message: arm the timer or finish.
         if (summary.Open > 0 && summary.NextWaveAt is { } at)

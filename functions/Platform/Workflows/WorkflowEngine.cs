@@ -82,6 +82,9 @@ public sealed partial class WorkflowEngine
     [LoggerMessage(LogLevel.Information, "Workflow {WorkflowId} chunk {Chunk}: message for wave {Wave} skipped ({SkipReason})")]
     partial void LogSkipped(string workflowId, int chunk, int wave, string skipReason);
 
+    [LoggerMessage(LogLevel.Debug, "Workflow {WorkflowId} chunk {Chunk} wave {Wave}: {OpenItems} open items; load {LoadMs} ms, process {ProcessMs} ms, commit {CommitMs} ms")]
+    partial void LogTimings(string workflowId, int chunk, int wave, int openItems, int loadMs, int processMs, int commitMs);
+
     [LoggerMessage(LogLevel.Warning, "Workflow queue message is not a workflow message; dropped")]
     partial void LogMalformed();
 

@@ -14,6 +14,16 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>CPU time Azurite has used so far (benchmarks report storage cost per operation with it).</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.HasExited ? TimeSpan.Zero : process.TotalProcessorTime;
+        }
+    }
+
     AzuriteProcess(Process process, int blob, int queue, int table)
     {
         this.process = process;

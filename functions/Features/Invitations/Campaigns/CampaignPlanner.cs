@@ -37,11 +37,14 @@ public sealed record CampaignPlan(IReadOnlyList<PlannedRecipient> Members)
 public sealed class CampaignPlanner(MembershipStore memberships, UserStore users, ManagedDistributionStore states, DeviceStore devices,
     TimeProvider time)
 {
+    /// <summary>What <see cref="UserEntity.ToSummary"/> reads: the search and audit columns stay behind.</summary>
+    static readonly string[] SummaryColumns = ["ShortName", "FullName", "Email", "ManagedAppleId", "PreferredLanguage"];
+
     public async Task<CampaignPlan> PlanAsync(string groupId, InvitationAudience audience, InvitationChannel channel, TimeSpan? resendOlderThan,
         CancellationToken cancellationToken)
     {
         var memberIds = await memberships.MemberIdsAsync(GroupKind.User, groupId, cancellationToken);
-        var userRows = users.ReadManyAsync(memberIds, null, cancellationToken);
+        var userRows = users.ReadManyAsync(memberIds, SummaryColumns, cancellationToken);
         var stateRows = states.ReadManyAsync(memberIds, cancellationToken);
         var channels = channel == InvitationChannel.Device ? DeviceChannelsAsync(memberIds, cancellationToken) : Task.FromResult(new Dictionary<string, List<RecipientChannel>>());
         await Task.WhenAll(userRows, stateRows, channels);
@@ -61,6 +64,7 @@ public sealed class CampaignPlanner(MembershipStore memberships, UserStore users
                 {
                     Channel = channel, Email = user?.Email, FullName = user?.FullName ?? id, Language = user?.PreferredLanguage,
                     Channels = channel == InvitationChannel.Device ? mine : [], Skip = skip,
+                    Planned = skip is null ? PlannedState.From(state) : null,
                 };
                 return new PlannedRecipient(user, id, state, data);
             }).ToList();

@@ -32,7 +32,9 @@ public sealed class CampaignService(GroupStore groups, CampaignPlanner planner, 
     {
         if (await groups.GetAsync(GroupKind.User, groupId, cancellationToken) is null) return (null, "not-found");
         if (await registration.InstalledLocationAsync(cancellationToken) is null) return (null, "token-missing");
+        var started = time.GetTimestamp();
         var plan = await planner.PlanAsync(groupId, audience, channel, resendOlderThan, cancellationToken);
+        var planned = time.GetTimestamp();
         var seeds = plan.Members.Select(m => new WorkflowItemSeed(m.UserId, m.Data.FullName, Subtitle(m.Data), m.Data.ToJson())).ToList();
         var startedAt = time.GetUtcNow();
         var reason = $"Invitation of user group '{groupId}' ({Name(audience)}, by {Name(channel)})";
@@ -40,8 +42,9 @@ public sealed class CampaignService(GroupStore groups, CampaignPlanner planner, 
         var workflow = await engine.StartAsync(new WorkflowStartRequest(CampaignKey.Kind, CampaignKey.QueueName, reason, key, seeds,
             options.Value.ChunkSize), cancellationToken);
         var count = plan.Recipients.Count();
-        logger.LogInformation("Invitation campaign {WorkflowId} for group {GroupId}: {Count} to invite, {Skipped} skipped",
-            workflow.Id, groupId, count, plan.Members.Count - count);
+        logger.LogInformation("Invitation campaign {WorkflowId} for group {GroupId}: {Count} to invite, {Skipped} skipped (planned in {PlanMs} ms, started in {StartMs} ms)",
+            workflow.Id, groupId, count, plan.Members.Count - count, (int)time.GetElapsedTime(started, planned).TotalMilliseconds,
+            (int)time.GetElapsedTime(planned).TotalMilliseconds);
         return (new CampaignStarted(workflow.Id, count, plan.SkippedCounts, workflow.CreatedAt < startedAt), null);
     }
 

@@ -7,6 +7,24 @@ namespace ManagedDistribution.Features.Invitations.Campaigns;
 public sealed record RecipientChannel(string Channel, string DeviceName);
 
 /// <summary>
+/// A recipient's managed-distribution state as the plan read it: its ETag, so the first wave can
+/// claim the user with one conditional write and no read (any change since fails the condition
+/// and the user is re-read), and what sending needs (invite code) or a give-back restores.
+/// </summary>
+public sealed record PlannedState(string ETag, EnrolmentStatus Status, string? InviteCode, DateTimeOffset? InvitedAt, string? InvitedBy)
+{
+    public static PlannedState? From(ManagedDistributionState state) =>
+        state.ETag.IsEmpty ? null : new(state.ETag.ToString(), state.Status, state.InviteCode, state.InvitedAt, state.InvitedBy);
+
+    /// <summary>The state as planned (only what a recipient's sending reads: planned recipients are enabled).</summary>
+    public ManagedDistributionState ToState(string userId) => new()
+    {
+        UserId = userId, Enabled = true, Status = Status, InviteCode = InviteCode, InvitedAt = InvitedAt, InvitedBy = InvitedBy,
+        ETag = new Platform.Storage.ETag(ETag),
+    };
+}
+
+/// <summary>
 /// The payload of one campaign item (JSON in the item's <c>Data</c>): what sending needs without
 /// re-reading the directory (address, name, language, channels), why it is skipped, and after
 /// sending the command UUIDs to recognise the device's acknowledgement.
@@ -23,6 +41,8 @@ public sealed record RecipientData
     /// <summary>A single-user invitation already sent by the request: the item only follows it.</summary>
     public bool PreSent { get; init; }
     public IReadOnlyList<string> CommandUuids { get; init; } = [];
+    /// <summary>Set at planning for recipients: the state they were planned on (see <see cref="PlannedState"/>).</summary>
+    public PlannedState? Planned { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, RecipientJson.Default.RecipientData);
 

@@ -114,6 +114,37 @@ public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture em
     }
 
     [Fact]
+    public async Task CampaignsPlannedOnTheSameStatesInviteEachUserOnceAndSkipUsersChangedSincePlanning()
+    {
+        var prefix = AzuriteFixture.NewPrefix();
+        var users = new[] { "p1", "p2", "p3", "p4" };
+        string first, second, pickup;
+        // Both campaigns are planned (claims carry the planned ETags) before either runs.
+        await using (var planning = CampaignTestHost.Start(azurite, emulator, prefix, settings: new() { ["Hosting:RunTriggers"] = "false" }))
+        {
+            pickup = planning.PickupDirectory;
+            await planning.InstallLocationAsync();
+            foreach (var user in users) await planning.AddUserAsync(user, user + "@example.com");
+            await planning.AddGroupAsync("both", users);
+            await CampaignTestHost.OkAsync(await planning.SetGroupEnabledAsync("both", true));
+            (first, _, _) = await planning.StartCampaignAsync("both", "notInvited", "email");
+            (second, _, _) = await planning.StartCampaignAsync("both", "notInvited", "email", resendOlderThan: "1.00:00:00");
+            await CampaignTestHost.OkAsync(await planning.SetUserEnabledAsync("p4", false)); // changed after planning
+        }
+
+        await using var running = CampaignTestHost.Start(azurite, emulator, prefix, pickup, ShortFollow);
+        var a = (await running.Admin.WaitForFinishAsync(first, 60)).Task.Progress;
+        var b = (await running.Admin.WaitForFinishAsync(second, 60)).Task.Progress;
+        Assert.Equal(3, a.GetValueOrDefault("sent") + b.GetValueOrDefault("sent"));
+        Assert.Equal(3, a.GetValueOrDefault("skipped-already-invited") + b.GetValueOrDefault("skipped-already-invited"));
+        Assert.Equal(1, a["skipped-managed-distribution-not-enabled"]);
+        Assert.Equal(1, b["skipped-managed-distribution-not-enabled"]);
+        Assert.Equal(3, running.PickupFiles().Length);
+        foreach (var user in users[..3]) Assert.Equal("invited", await running.StatusOfAsync(user));
+        running.DeletePickup();
+    }
+
+    [Fact]
     public async Task CancellingACampaignBeforeItRunsSendsNothing()
     {
         var prefix = AzuriteFixture.NewPrefix();
