@@ -44,7 +44,9 @@ sealed partial class PushChunkProcessor(
         var target = await targets.GetAsync(channel, cancellationToken);
         if (target is null) return Finish(item, PushItemStates.Failed, "Unknown channel, or not enrolled.");
         if (!target.TokenUsable) return Finish(item, PushItemStates.Failed, "The push token is marked unusable.");
-        if (!await targets.HasWaitingCommandsAsync(channel, cancellationToken))
+        // The first wave follows the queueing of the commands it announces, so it pushes without
+        // asking (a query per channel); later waves ask, as the device may have fetched them meanwhile.
+        if (item.Attempts > 0 && !await targets.HasWaitingCommandsAsync(channel, cancellationToken))
             return CheckedInSincePush(item, target)
                 ? Finish(item, PushItemStates.Delivered, null)
                 : Finish(item, PushItemStates.Skipped, "No commands were waiting.");
