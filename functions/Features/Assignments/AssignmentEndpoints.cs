@@ -22,28 +22,20 @@ public static class AssignmentEndpoints
     }
 
     static async Task<Results<Created<AssignmentDto>, Ok<AssignmentDto>, ProblemHttpResult>> AssignAsync(
-        string id, AssignmentInput input, DeviceAssignments assignments, CancellationToken cancellationToken)
-    {
-        var outcome = await assignments.AssignAsync(id, input, cancellationToken);
-        if (outcome.Refusal is { } refusal) return Problem(refusal);
-        return outcome.Created
-            ? TypedResults.Created($"{ApiRoutes.Prefix}/devices/{id}/assignments", outcome.Value!)
-            : TypedResults.Ok(outcome.Value!);
-    }
+        string id, AssignmentInput input, DeviceAssignments assignments, CancellationToken cancellationToken) =>
+        AssignmentAnswers.Assigned(await assignments.AssignAsync(id, input, cancellationToken), $"{ApiRoutes.Prefix}/devices/{id}/assignments");
 
     static async Task<Results<Ok<AssignmentList>, ProblemHttpResult>> ListAsync(string id, DeviceAssignments assignments, CancellationToken cancellationToken) =>
-        await assignments.ListAsync(id, cancellationToken) is { } list ? TypedResults.Ok(list) : Problem(new(ProblemCodes.NotFound, "No device has that id."));
+        AssignmentAnswers.OkOrNotFound(await assignments.ListAsync(id, cancellationToken), "No device has that id.");
 
     static async Task<Results<Ok<AssignmentPreview>, ProblemHttpResult>> PreviewAsync(
         string id, AssignmentInput input, DeviceAssignments assignments, CancellationToken cancellationToken)
     {
         var (preview, failure) = await assignments.PreviewAsync(id, input, cancellationToken);
-        return preview is not null ? TypedResults.Ok(preview) : Problem(failure!);
+        return AssignmentAnswers.OkOr(preview, failure);
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         string id, string contentId, DeviceAssignments assignments, CancellationToken cancellationToken) =>
-        await assignments.RevokeAsync(id, contentId, cancellationToken) is { } refusal ? Problem(refusal) : TypedResults.NoContent();
-
-    static ProblemHttpResult Problem(Refusal refusal) => Problems.Result(refusal.Problem, refusal.Reason);
+        AssignmentAnswers.Revoked(await assignments.RevokeAsync(id, contentId, cancellationToken));
 }

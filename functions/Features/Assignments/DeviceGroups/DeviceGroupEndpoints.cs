@@ -26,7 +26,7 @@ public static class DeviceGroupEndpoints
         string id, AssignmentInput input, DeviceGroupAssignments assignments, CancellationToken cancellationToken)
     {
         var outcome = await assignments.AssignAsync(id, input, cancellationToken);
-        if (outcome.Refusal is { } refusal) return Problem(refusal);
+        if (outcome.Refusal is { } refusal) return AssignmentAnswers.Problem(refusal);
         var value = outcome.Value!;
         var location = $"{ApiRoutes.Prefix}/device-groups/{id}/assignments/{value.ContentId}/members";
         if (!outcome.Created) return TypedResults.Ok(value);
@@ -34,24 +34,22 @@ public static class DeviceGroupEndpoints
     }
 
     static async Task<Results<Ok<DeviceGroupAssignmentList>, ProblemHttpResult>> ListAsync(string id, DeviceGroupAssignments assignments, CancellationToken cancellationToken) =>
-        await assignments.ListAsync(id, cancellationToken) is { } list ? TypedResults.Ok(list) : Problem(new(ProblemCodes.NotFound, "No device group has that id."));
+        AssignmentAnswers.OkOrNotFound(await assignments.ListAsync(id, cancellationToken), "No device group has that id.");
 
     static async Task<Results<Ok<AssignmentMemberPage>, ProblemHttpResult>> MembersAsync(string id, string contentId, string? state, string? continuationToken,
         int? pageSize, DeviceGroupAssignments assignments, CancellationToken cancellationToken)
     {
         var (page, refusal) = await assignments.MembersAsync(id, contentId, state, continuationToken, pageSize, cancellationToken);
-        return page is not null ? TypedResults.Ok(page) : Problem(refusal!);
+        return AssignmentAnswers.OkOr(page, refusal);
     }
 
     static async Task<Results<Ok<DeviceGroupAssignmentPreview>, ProblemHttpResult>> PreviewAsync(
         string id, AssignmentInput input, DeviceGroupAssignments assignments, CancellationToken cancellationToken)
     {
         var (preview, failure) = await assignments.PreviewAsync(id, input, cancellationToken);
-        return preview is not null ? TypedResults.Ok(preview) : Problem(failure!);
+        return AssignmentAnswers.OkOr(preview, failure);
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, string contentId, DeviceGroupAssignments assignments, CancellationToken cancellationToken) =>
-        await assignments.RevokeAsync(id, contentId, cancellationToken) is { } refusal ? Problem(refusal) : TypedResults.NoContent();
-
-    static ProblemHttpResult Problem(Refusal refusal) => Problems.Result(refusal.Problem, refusal.Reason);
+        AssignmentAnswers.Revoked(await assignments.RevokeAsync(id, contentId, cancellationToken));
 }

@@ -33,52 +33,44 @@ public static class UserAssignmentEndpoints
 
     static async Task<Results<Created<AssignmentDto>, Ok<AssignmentDto>, ProblemHttpResult>> AssignUserAsync(
         string id, AssignmentInput input, UserAssignments assignments, CancellationToken cancellationToken) =>
-        Answer(await assignments.AssignAsync(id, input, cancellationToken), $"{ApiRoutes.Prefix}/users/{id}/assignments");
+        AssignmentAnswers.Assigned(await assignments.AssignAsync(id, input, cancellationToken), $"{ApiRoutes.Prefix}/users/{id}/assignments");
 
     static async Task<Results<Ok<AssignmentList>, ProblemHttpResult>> ListUserAsync(string id, UserAssignments assignments, CancellationToken cancellationToken) =>
-        await assignments.ListAsync(id, cancellationToken) is { } list ? TypedResults.Ok(list) : Problem(new(ProblemCodes.NotFound, "No user has that id."));
+        AssignmentAnswers.OkOrNotFound(await assignments.ListAsync(id, cancellationToken), "No user has that id.");
 
     static async Task<Results<Ok<AssignmentPreview>, ProblemHttpResult>> PreviewUserAsync(
         string id, AssignmentInput input, UserAssignments assignments, CancellationToken cancellationToken)
     {
         var (preview, failure) = await assignments.PreviewAsync(id, input, cancellationToken);
-        return preview is not null ? TypedResults.Ok(preview) : Problem(failure!);
+        return AssignmentAnswers.OkOr(preview, failure);
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> RevokeUserAsync(
         string id, string contentId, UserAssignments assignments, CancellationToken cancellationToken) =>
-        await assignments.RevokeAsync(id, contentId, cancellationToken) is { } refusal ? Problem(refusal) : TypedResults.NoContent();
+        AssignmentAnswers.Revoked(await assignments.RevokeAsync(id, contentId, cancellationToken));
 
     static async Task<Results<Created<AssignmentDto>, Ok<AssignmentDto>, ProblemHttpResult>> AssignGroupAsync(
         string id, AssignmentInput input, UserGroupAssignments assignments, CancellationToken cancellationToken) =>
-        Answer(await assignments.AssignAsync(id, input, cancellationToken), $"{ApiRoutes.Prefix}/user-groups/{id}/assignments");
+        AssignmentAnswers.Assigned(await assignments.AssignAsync(id, input, cancellationToken), $"{ApiRoutes.Prefix}/user-groups/{id}/assignments");
 
     static async Task<Results<Ok<AssignmentList>, ProblemHttpResult>> ListGroupAsync(string id, UserGroupAssignments assignments, CancellationToken cancellationToken) =>
-        await assignments.ListAsync(id, cancellationToken) is { } list ? TypedResults.Ok(list) : Problem(new(ProblemCodes.NotFound, "No user group has that id."));
+        AssignmentAnswers.OkOrNotFound(await assignments.ListAsync(id, cancellationToken), "No user group has that id.");
 
     static async Task<Results<Ok<AssignmentPreview>, ProblemHttpResult>> PreviewGroupAsync(
         string id, AssignmentInput input, UserGroupAssignments assignments, CancellationToken cancellationToken)
     {
         var (preview, failure) = await assignments.PreviewAsync(id, input, cancellationToken);
-        return preview is not null ? TypedResults.Ok(preview) : Problem(failure!);
+        return AssignmentAnswers.OkOr(preview, failure);
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> RevokeGroupAsync(
         string id, string contentId, UserGroupAssignments assignments, CancellationToken cancellationToken) =>
-        await assignments.RevokeAsync(id, contentId, cancellationToken) is { } refusal ? Problem(refusal) : TypedResults.NoContent();
+        AssignmentAnswers.Revoked(await assignments.RevokeAsync(id, contentId, cancellationToken));
 
     static async Task<Results<Ok<AssignmentMemberPage>, ProblemHttpResult>> MembersAsync(string id, string contentId, string? state,
         string? continuationToken, int? pageSize, UserGroupAssignments assignments, CancellationToken cancellationToken)
     {
         var (page, failure) = await assignments.MembersAsync(id, contentId, state, continuationToken, pageSize, cancellationToken);
-        return page is not null ? TypedResults.Ok(page) : Problem(failure!);
+        return AssignmentAnswers.OkOr(page, failure);
     }
-
-    static Results<Created<AssignmentDto>, Ok<AssignmentDto>, ProblemHttpResult> Answer(AssignOutcome outcome, string location)
-    {
-        if (outcome.Refusal is { } refusal) return Problem(refusal);
-        return outcome.Created ? TypedResults.Created(location, outcome.Value!) : TypedResults.Ok(outcome.Value!);
-    }
-
-    static ProblemHttpResult Problem(Refusal refusal) => Problems.Result(refusal.Problem, refusal.Reason);
 }
