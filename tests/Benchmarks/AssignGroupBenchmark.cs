@@ -30,8 +30,7 @@ public static class AssignGroupBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var at = Array.IndexOf(args, "--devices");
-        var count = at >= 0 ? int.Parse(args[at + 1]) : 50_000;
+        var count = BenchmarkOptions.Int(args, "--devices", 50_000);
         await using var storage = await BenchmarkStorage.StartAsync();
         var ceilings = new StorageCeilings(storage);
         var batched = await ceilings.TableBatchedEntitiesPerSecondAsync(20_000, 8);

@@ -36,10 +36,10 @@ public static class CampaignBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var users = IntOption(args, "--users", 100_000);
-        var deviceUsers = Math.Min(users, IntOption(args, "--device-users", users));
-        var timeout = TimeSpan.FromSeconds(IntOption(args, "--timeout", 300));
-        var warmup = IntOption(args, "--warmup", 0);
+        var users = BenchmarkOptions.Int(args, "--users", 100_000);
+        var deviceUsers = Math.Min(users, BenchmarkOptions.Int(args, "--device-users", users));
+        var timeout = TimeSpan.FromSeconds(BenchmarkOptions.Int(args, "--timeout", 300));
+        var warmup = BenchmarkOptions.Int(args, "--warmup", 0);
 
         await using var storage = await BenchmarkStorage.StartAsync();
         var ceilings = new StorageCeilings(storage);
@@ -190,10 +190,4 @@ public static class CampaignBenchmark
     }
 
     static TableTransactionAction Insert(TableEntity entity) => new(TableTransactionActionType.UpsertReplace, entity);
-
-    static int IntOption(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1]) : fallback;
-    }
 }

@@ -24,8 +24,8 @@ public static class DevicesBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var count = IntOption(args, "--devices", 10_000);
-        var timeout = TimeSpan.FromSeconds(IntOption(args, "--timeout", 600));
+        var count = BenchmarkOptions.Int(args, "--devices", 10_000);
+        var timeout = TimeSpan.FromSeconds(BenchmarkOptions.Int(args, "--timeout", 600));
 
         await using var storage = await BenchmarkStorage.StartAsync();
         var ceilings = new StorageCeilings(storage);
@@ -126,11 +126,5 @@ public static class DevicesBenchmark
             }
             await Task.Delay(20);
         }
-    }
-
-    static int IntOption(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], out var value) ? value : fallback;
     }
 }

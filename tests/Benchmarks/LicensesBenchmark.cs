@@ -16,9 +16,9 @@ public static class LicensesBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var racers = Option(args, "--racers", 200);
-        var left = Option(args, "--left", 10);
-        var rounds = Option(args, "--rounds", 4);
+        var racers = BenchmarkOptions.Int(args, "--racers", 200);
+        var left = BenchmarkOptions.Int(args, "--left", 10);
+        var rounds = BenchmarkOptions.Int(args, "--rounds", 4);
 
         await using var storage = await BenchmarkStorage.StartAsync();
         var ceilings = new StorageCeilings(storage);
@@ -60,11 +60,5 @@ public static class LicensesBenchmark
             $"reserved {counts.Reserved} available {counts.Available}, {waiting} waiting: {(exact ? "EXACT" : "WRONG")}");
         Report.Line($"round {round}: reservation answers/s", racers / elapsed.TotalSeconds, "req/s");
         return exact;
-    }
-
-    static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
     }
 }

@@ -19,8 +19,8 @@ public static class MailBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var count = IntOption(args, "--count", 20_000);
-        var parallel = IntOption(args, "--parallel", 8);
+        var count = BenchmarkOptions.Int(args, "--count", 20_000);
+        var parallel = BenchmarkOptions.Int(args, "--parallel", 8);
         var templates = new MailTemplates(directory: null);
         var from = new Mailbox("uitnodigingen@gemeente.example", "Gemeente Ødegård");
         var messages = Enumerable.Range(0, count).Select(i => templates
@@ -57,11 +57,5 @@ public static class MailBenchmark
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    static int IntOption(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1]) : fallback;
     }
 }

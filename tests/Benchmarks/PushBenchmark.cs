@@ -16,9 +16,9 @@ public static class PushBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var count = IntOption(args, "--count", 200_000);
-        var parallel = IntOption(args, "--parallel", 256);
-        var streams = IntOption(args, "--streams", 1000);
+        var count = BenchmarkOptions.Int(args, "--count", 200_000);
+        var parallel = BenchmarkOptions.Int(args, "--parallel", 256);
+        var streams = BenchmarkOptions.Int(args, "--streams", 1000);
         var inProcess = args.Contains("--in-process");
         var folder = Path.Combine(Path.GetTempPath(), "md-push-benchmark-certificates");
 
@@ -33,7 +33,7 @@ public static class PushBenchmark
         }), new ApnsHealth(), TimeProvider.System, NullLogger<ApnsClient>.Instance);
 
         var targets = Targets(certificates.Pki.PushTopic, distinctDevices: 10_000);
-        await SendAsync(client, targets, IntOption(args, "--warmup", 50_000), parallel);
+        await SendAsync(client, targets, BenchmarkOptions.Int(args, "--warmup", 50_000), parallel);
 
         var (clientCpu, emulatorCpu) = (Process.GetCurrentProcess().TotalProcessorTime, emulator.ProcessorTime);
         var stopwatch = Stopwatch.StartNew();
@@ -65,10 +65,4 @@ public static class PushBenchmark
             .Select(_ => new PushTarget(Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()),
                 topic, Guid.NewGuid().ToString("D").ToUpperInvariant()))
             .ToArray();
-
-    static int IntOption(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], out var value) ? value : fallback;
-    }
 }

@@ -24,8 +24,8 @@ public static class PushFlowBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var channelCount = IntOption(args, "--channels", 10_000);
-        var chunkSize = IntOption(args, "--chunk", 500);
+        var channelCount = BenchmarkOptions.Int(args, "--channels", 10_000);
+        var chunkSize = BenchmarkOptions.Int(args, "--chunk", 500);
         var inProcess = args.Contains("--in-process");
         var folder = Path.Combine(Path.GetTempPath(), "md-push-benchmark-certificates");
 
@@ -101,11 +101,5 @@ public static class PushFlowBenchmark
             if (deadline.Elapsed > limit) throw new TimeoutException("The workflow did not get there: " + string.Join(", ", progress.Counts));
             await Task.Delay(250); // polling costs storage requests too
         }
-    }
-
-    static int IntOption(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], out var value) ? value : fallback;
     }
 }

@@ -33,9 +33,9 @@ public static class ReconciliationBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var assets = Option(args, "--assets", 1000);
-        var perAsset = Option(args, "--per-asset", 500);
-        var timeout = TimeSpan.FromSeconds(Option(args, "--timeout", 120));
+        var assets = BenchmarkOptions.Int(args, "--assets", 1000);
+        var perAsset = BenchmarkOptions.Int(args, "--per-asset", 500);
+        var timeout = TimeSpan.FromSeconds(BenchmarkOptions.Int(args, "--timeout", 120));
 
         await using var storage = await BenchmarkStorage.StartAsync();
         var ceilings = new StorageCeilings(storage);
@@ -138,10 +138,4 @@ public static class ReconciliationBenchmark
 
     static string AdamId(int a) => (1_000_000 + a).ToString(System.Globalization.CultureInfo.InvariantCulture);
     static string Serial(int a, int i) => $"C{a:D4}X{i:D6}";
-
-    static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-    }
 }
