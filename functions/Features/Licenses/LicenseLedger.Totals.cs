@@ -5,6 +5,13 @@ namespace ManagedDistribution.Features.Licenses;
 /// <summary>An item as Apple's Get Assets reports it, reduced to what the ledger keeps.</summary>
 public sealed record AppleCounts(string LocationUId, string AdamId, string PricingParam, int TotalCount, int AssignedCount);
 
+/// <summary>A ledger after a sync with Apple, and how many licenses were available before it.</summary>
+public sealed record LedgerSync(LedgerEntry Entry, int AvailableBefore)
+{
+    /// <summary>Apple's counts made licenses available (a purchase, a release elsewhere): the waiting list may be served.</summary>
+    public bool Freed => Entry.Counts.Available > AvailableBefore;
+}
+
 public sealed partial class LicenseLedger
 {
     /// <summary>
@@ -14,7 +21,11 @@ public sealed partial class LicenseLedger
     /// Our in-flight reservations are not subtracted from it, so the estimate errs on the safe side.
     /// A sync that changes nothing writes nothing, so <c>SyncedAt</c> is when Apple's counts last changed the ledger.
     /// </summary>
-    public async Task<LedgerEntry> SyncFromAppleAsync(string contentId, AppleCounts apple, CancellationToken cancellationToken = default)
+    public async Task<LedgerEntry> SyncFromAppleAsync(string contentId, AppleCounts apple, CancellationToken cancellationToken = default) =>
+        (await SyncWithAppleAsync(contentId, apple, cancellationToken)).Entry;
+
+    /// <summary><see cref="SyncFromAppleAsync"/>, also telling whether the sync freed licenses.</summary>
+    public async Task<LedgerSync> SyncWithAppleAsync(string contentId, AppleCounts apple, CancellationToken cancellationToken = default)
     {
         var table = await licenses.GetAsync(cancellationToken);
         for (var attempt = 0; ; attempt++)
@@ -27,13 +38,14 @@ public sealed partial class LicenseLedger
                 Math.Max(0, apple.AssignedCount - assigned));
             var entry = new LedgerEntry(contentId, apple.LocationUId, apple.AdamId, apple.PricingParam, counts, apple.AssignedCount, now, default);
             // Nothing new from Apple: no write (reconciliation syncs every item of a location each run).
-            if (current is not null && current == entry with { SyncedAt = current.SyncedAt, ETag = current.ETag }) return current;
+            var before = current?.Counts.Available ?? 0;
+            if (current is not null && current == entry with { SyncedAt = current.SyncedAt, ETag = current.ETag }) return new(current, before);
             try
             {
                 var etag = current is null
                     ? await table.AddEntityAsync(entry.ToEntity(now), cancellationToken)
                     : await table.UpdateEntityAsync(entry.ToEntity(now), current.ETag, cancellationToken: cancellationToken);
-                return entry with { ETag = etag };
+                return new(entry with { ETag = etag }, before);
             }
             catch (StorageRequestFailedException e) when ((e.IsConflict || e.IsPreconditionFailed || e.IsNotFound) && attempt < MaxAttempts)
             {

@@ -105,11 +105,11 @@ internal sealed class LocationReconciler(
         await Parallel.ForEachAsync(assets, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (asset, ct) =>
         {
             var contentId = ContentRecord.VppId(uId, asset.AdamId, asset.PricingParam);
-            var before = (await ledger.GetAsync(contentId, ct))?.Counts.Available ?? 0;
-            var after = ledgers[asset.Key] = await ledger.SyncFromAppleAsync(contentId,
+            var synced = await ledger.SyncWithAppleAsync(contentId,
                 new AppleCounts(uId, asset.AdamId, asset.PricingParam, asset.TotalCount, asset.AssignedCount), ct);
+            ledgers[asset.Key] = synced.Entry;
             // Licenses bought (or freed) at Apple: whoever waits for this item is served now (R17).
-            if (after.Counts.Available > before) await waiting.ServeAsync(contentId, ct);
+            if (synced.Freed) await waiting.ServeAsync(contentId, ct);
         });
         return (assets, ledgers);
     }
