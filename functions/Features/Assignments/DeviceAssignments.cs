@@ -26,7 +26,7 @@ public sealed partial class DeviceAssignments(
     /// <summary>Apple refused the association or disassociation; the reason carries Apple's error.</summary>
     public static readonly ProblemType AppleRefused = new("apple-refused", 424, "Apple's Apps and Books service refused the request.");
 
-    const string Source = "assignments";
+    const string Source = InstallResults.Source;
 
     /// <summary>Everything the rules need, read once; <c>Refusal</c> is the first rule broken.</summary>
     sealed record Plan(DeviceRecord Device, TableEntity Content, ContentKind Kind, string Mode, LocationTokenRecord? Token,

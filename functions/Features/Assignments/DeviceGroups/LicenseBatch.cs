@@ -20,7 +20,7 @@ public sealed class LicenseBatch(
     AppleDeviceLicenses apple, LicenseLedger ledger, CommandQueue commands, AssignmentMemberStore members, Waiting.WaitingListServer waiting,
     TimeProvider time, ILogger<LicenseBatch> logger)
 {
-    public const string Source = "assignments";
+    public const string Source = InstallResults.Source;
 
     /// <summary>Returns how many members Apple refused (their licenses went back to the ledger).</summary>
     public async Task<int> RunAsync(GroupContext context, string reservationKey, int batch, IReadOnlyList<BatchMember> batchMembers,

@@ -21,7 +21,7 @@ public sealed record UserDelivered(string? CommandUuid, string? Note);
 /// </summary>
 public sealed class UserDelivery(IDeviceDirectory directory, DeviceStore devices, IUserDirectory users, CommandQueue commands)
 {
-    const string Source = "assignments";
+    const string Source = InstallResults.Source;
 
     public async Task<IReadOnlyDictionary<string, UserDelivered>> DeliverAsync(UserContent content, IReadOnlyCollection<string> userIds,
         string idempotencyKey, CancellationToken cancellationToken)
