@@ -12,8 +12,8 @@ namespace ManagedDistribution.Features.Assignments.Users;
 /// content), direct and through the user's groups. Checkout needs nothing here: user licenses
 /// belong to the user, not to the device.
 /// </summary>
-public sealed class UserDeviceEnrolment(DeviceStore devices, AssignmentStore store, AssignmentMemberStore members,
-    Directory.MembershipStore memberships, UserContentReader reader, UserDelivery delivery, ILogger<UserDeviceEnrolment> logger)
+public sealed class UserDeviceEnrolment(DeviceStore devices, AssignmentMemberStore members, UserEntitlements entitlements,
+    UserContentReader reader, UserDelivery delivery, ILogger<UserDeviceEnrolment> logger)
     : IDeviceEnrollmentListener
 {
     public async Task DeviceEnrolledAsync(string deviceId, CancellationToken cancellationToken)
@@ -21,14 +21,14 @@ public sealed class UserDeviceEnrolment(DeviceStore devices, AssignmentStore sto
         if (await devices.GetAsync(deviceId, cancellationToken) is not { IsEnrolled: true, UserId: { } userId } device) return;
         var enrolment = (device.EnrolledAt ?? default).UtcTicks.ToString(CultureInfo.InvariantCulture);
         var delivered = 0;
-        foreach (var row in await store.ListAsync(TargetKinds.User, userId, cancellationToken))
-            if (IsServed(row.GetString("State"), row.GetString("Reason")))
-                delivered += await DeliverAsync(row, userId, deviceId, $"{row.GetString("AssignmentId")}:device:{deviceId}:{enrolment}", cancellationToken);
-        foreach (var group in await memberships.GroupsOfMemberAsync(Directory.GroupKind.User, userId, cancellationToken))
-            foreach (var row in await store.ListAsync(TargetKinds.UserGroup, group.GroupId, cancellationToken))
-                if (await members.GetAsync(TargetKinds.UserGroup, group.GroupId, row.RowKey, userId, cancellationToken) is { } member
-                    && IsServed(member.State, member.Reason))
-                    delivered += await DeliverAsync(row, userId, deviceId, $"{row.GetString("AssignmentId")}:{userId}:device:{deviceId}:{enrolment}", cancellationToken);
+        await foreach (var (row, groupId) in entitlements.AssignmentsOfAsync(userId, cancellationToken))
+        {
+            var member = groupId is null ? null : await members.GetAsync(TargetKinds.UserGroup, groupId, row.RowKey, userId, cancellationToken);
+            var (state, reason) = groupId is null ? (row.GetString("State"), row.GetString("Reason")) : (member?.State, member?.Reason);
+            // A group assignment serves many users: its key names the user too.
+            var key = $"{row.GetString("AssignmentId")}:{(groupId is null ? "" : userId + ":")}device:{deviceId}:{enrolment}";
+            if (IsServed(state, reason)) delivered += await DeliverAsync(row, userId, deviceId, key, cancellationToken);
+        }
         if (delivered > 0) logger.LogInformation("Device {DeviceId} of user {UserId} enrolled: {Count} install commands queued", deviceId, userId, delivered);
     }
 

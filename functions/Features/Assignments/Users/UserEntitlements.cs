@@ -1,5 +1,6 @@
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.Licenses;
+using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Features.Assignments.Users;
 
@@ -26,6 +27,18 @@ public sealed class UserEntitlements(AssignmentStore store, IServiceProvider ser
             if (row?.GetString("AssignmentId") is { } id && id != exceptAssignmentId) return id;
         }
         return null;
+    }
+
+    /// <summary>
+    /// Every assignment that reaches the user: direct ones (<c>GroupId</c> null), then those of the
+    /// user's groups (the member row is read by the caller under <c>GroupId</c>).
+    /// </summary>
+    public async IAsyncEnumerable<(TableEntity Assignment, string? GroupId)> AssignmentsOfAsync(string userId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var row in await store.ListAsync(TargetKinds.User, userId, cancellationToken)) yield return (row, null);
+        foreach (var group in await Memberships.GroupsOfMemberAsync(GroupKind.User, userId, cancellationToken))
+            foreach (var row in await store.ListAsync(TargetKinds.UserGroup, group.GroupId, cancellationToken)) yield return (row, group.GroupId);
     }
 
     /// <summary>Hands the user's committed license over to <paramref name="newOwner"/> (no count moves).</summary>

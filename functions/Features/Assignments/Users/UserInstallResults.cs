@@ -11,19 +11,22 @@ namespace ManagedDistribution.Features.Assignments.Users;
 /// its delivery note when installed.
 /// </summary>
 public sealed class UserInstallResults(DeviceStore devices, AssignmentStore store, AssignmentMemberStore members,
-    Directory.MembershipStore memberships, TimeProvider time) : ICommandResultListener
+    UserEntitlements entitlements, TimeProvider time) : ICommandResultListener
 {
     public async Task CommandFinishedAsync(CommandResult result, CancellationToken cancellationToken)
     {
         if (!InstallResults.IsAnsweredInstall(result)) return;
         if (await devices.GetAsync(result.Channel.DeviceId, cancellationToken) is not { UserId: { } userId }) return;
         var now = time.GetUtcNow();
-        foreach (var row in await store.ListAsync(TargetKinds.User, userId, cancellationToken))
-            if (InstallResults.Apply(row, result, now)) await store.SaveAsync(row, cancellationToken);
-        foreach (var group in await memberships.GroupsOfMemberAsync(Directory.GroupKind.User, userId, cancellationToken))
-            foreach (var row in await store.ListAsync(TargetKinds.UserGroup, group.GroupId, cancellationToken))
-                if (InstallResults.Apply(await members.GetAsync(TargetKinds.UserGroup, group.GroupId, row.RowKey, userId, cancellationToken), result, now,
-                        keepDetail: true) is { } changed)
-                    await members.SaveManyAsync([changed], cancellationToken);
+        await foreach (var (row, groupId) in entitlements.AssignmentsOfAsync(userId, cancellationToken))
+        {
+            if (groupId is null)
+            {
+                if (InstallResults.Apply(row, result, now)) await store.SaveAsync(row, cancellationToken);
+            }
+            else if (InstallResults.Apply(await members.GetAsync(TargetKinds.UserGroup, groupId, row.RowKey, userId, cancellationToken), result, now,
+                         keepDetail: true) is { } changed)
+                await members.SaveManyAsync([changed], cancellationToken);
+        }
     }
 }
