@@ -23,8 +23,12 @@ public sealed class AppleDeviceLicenses(AppsAndBooksClient apple, LocationTokenS
     public async Task<int> MaxSerialsAsync(CancellationToken cancellationToken) =>
         Math.Max(1, (await apple.GetLimitsAsync(cancellationToken)).MaxSerialNumbers);
 
+    public Task<AppleBatchOutcome> ManageAsync(LocationTokenRecord tokenRecord, AssetKey asset, IReadOnlyList<string> serials, bool associate,
+        CancellationToken cancellationToken) => ManageAsync(tokenRecord, asset, serials, associate, null, cancellationToken);
+
+    /// <param name="phases">Laps <c>appleCall</c> (the request) and <c>appleEvent</c> (waiting for the event), when given.</param>
     public async Task<AppleBatchOutcome> ManageAsync(LocationTokenRecord tokenRecord, AssetKey asset, IReadOnlyList<string> serials, bool associate,
-        CancellationToken cancellationToken)
+        PhaseClock? phases, CancellationToken cancellationToken)
     {
         var token = tokens.TokenOf(tokenRecord);
         IReadOnlyList<string> events;
@@ -39,7 +43,9 @@ public sealed class AppleDeviceLicenses(AppsAndBooksClient apple, LocationTokenS
             var reason = $"Apple error {e.ErrorNumber?.ToString(CultureInfo.InvariantCulture) ?? "(none)"} (HTTP {e.Status}): {e.Message}";
             return new(e.AcceptedEventIds, serials.ToDictionary(s => s, _ => reason, StringComparer.Ordinal));
         }
+        phases?.Lap("appleCall");
         var statuses = await Task.WhenAll(events.Select(id => apple.WaitForEventAsync(token, id, cancellationToken)));
+        phases?.Lap("appleEvent");
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var status in statuses)
         {

@@ -32,7 +32,8 @@ public sealed class GroupLicensing(
     public async Task<ServeResult> ServeAsync(GroupContext context, IReadOnlyCollection<string>? only, string reservationKey, bool fromWaitingList,
         CancellationToken cancellationToken)
     {
-        var all = await groupMembers.ReadAsync(context.GroupId, only, cancellationToken);
+        var phases = new PhaseClock();
+        var all = await groupMembers.ReadAsync(context.GroupId, only, phases, cancellationToken);
         var now = time.GetUtcNow();
         var rows = new List<AssignmentMember>();
         var eligible = new List<GroupMember>();
@@ -45,7 +46,9 @@ public sealed class GroupLicensing(
             if (leftOut is null) eligible.Add(member);
             else rows.Add(Row(context, member, MemberStates.Pending, leftOut.Reason, now) with { Detail = leftOut.Detail });
         }
+        phases.Lap("rules");
         var (needing, held) = context.NeedsLicense ? await SplitHeldAsync(context, eligible, reservationKey, cancellationToken) : (eligible, []);
+        phases.Lap("held");
         rows.AddRange(held.Select(h => Row(context, h.Member, MemberStates.Licensed, null, now) with { Detail = $"License held by {h.Owner}." }));
 
         var granted = needing.Count;
@@ -62,11 +65,13 @@ public sealed class GroupLicensing(
                 await ledger.RemoveWaitingAsync(context.ContentId, new WaitingEntry(reservationKey, context.AssignmentId, record.Waiting, record.RequestedAt),
                     cancellationToken);
         }
+        phases.Lap("reserve");
         rows.AddRange(needing.Skip(granted).Select(m => Row(context, m, MemberStates.Pending, MemberReasons.NoLicense, now) with
         {
             Detail = "Waiting for a license (first come, first served).",
         }));
         await members.SaveManyAsync(rows, cancellationToken);
+        phases.Lap("leftOutRows");
 
         var served = needing.Take(granted).Select(m => new BatchMember(m.DeviceId, m.Device!.SerialNumber)).ToList();
         var size = context.NeedsLicense ? Math.Min(await apple.MaxSerialsAsync(cancellationToken), LicenseBatchSize) : InternalBatchSize;
@@ -74,6 +79,8 @@ public sealed class GroupLicensing(
         string? taskId = null;
         if (served.Count > InlineLimit) taskId = await workflow.StartAsync(context, reservationKey, chunks, cancellationToken);
         else for (var i = 0; i < chunks.Count; i++) await batches.RunAsync(context, reservationKey, i, chunks[i], cancellationToken);
+        phases.Lap(taskId is null ? "batches" : "workflowStart");
+        if (all.Count > InlineLimit) logger.LogInformation("Serve of {AssignmentId} timings: {Phases}", context.AssignmentId, phases.ToString());
         logger.LogInformation("Served {Count} members of {AssignmentId}: {Granted} licensed{Scheduled}, {Waiting} waiting, {LeftOut} left out, {Held} held elsewhere",
             all.Count, context.AssignmentId, granted, taskId is null ? "" : " (workflow " + taskId + ")", needing.Count - granted,
             all.Count - eligible.Count, held.Count);

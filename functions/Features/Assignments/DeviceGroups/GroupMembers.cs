@@ -20,7 +20,12 @@ public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices
     static readonly string[] DeviceFields = ["PartitionKey", "RowKey", "EnrollmentState", "Platform", "OSVersion", "SerialNumber"];
 
     /// <summary>Every member of the group (or only <paramref name="only"/>, when given), in join order.</summary>
-    public async Task<IReadOnlyList<GroupMember>> ReadAsync(string groupId, IReadOnlyCollection<string>? only, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<GroupMember>> ReadAsync(string groupId, IReadOnlyCollection<string>? only, CancellationToken cancellationToken) =>
+        ReadAsync(groupId, only, null, cancellationToken);
+
+    /// <param name="phases">Laps <c>memberships</c> and <c>devices</c>, when given.</param>
+    public async Task<IReadOnlyList<GroupMember>> ReadAsync(string groupId, IReadOnlyCollection<string>? only, PhaseClock? phases,
+        CancellationToken cancellationToken)
     {
         await directory.EnsureCreatedAsync(cancellationToken);
         var joined = new List<(string Id, long Order)>();
@@ -40,7 +45,9 @@ public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices
                 if (filter is null || filter.Contains(row.RowKey)) joined.Add((row.RowKey, OrderOf(row)));
         }
         joined.Sort((a, b) => a.Order != b.Order ? a.Order.CompareTo(b.Order) : string.CompareOrdinal(a.Id, b.Id));
+        phases?.Lap("memberships");
         var records = await DevicesAsync(joined.Select(j => j.Id).ToList(), cancellationToken);
+        phases?.Lap("devices");
         return [.. joined.Select(j => new GroupMember(j.Id, j.Order, records.GetValueOrDefault(j.Id)))];
     }
 

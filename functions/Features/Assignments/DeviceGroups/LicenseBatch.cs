@@ -26,33 +26,39 @@ public sealed class LicenseBatch(
     public async Task<int> RunAsync(GroupContext context, string reservationKey, int batch, IReadOnlyList<BatchMember> batchMembers,
         CancellationToken cancellationToken)
     {
+        var phases = new PhaseClock();
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
         var ok = batchMembers;
         if (context.NeedsLicense)
         {
             var serials = batchMembers.Select(m => m.Serial!).ToList();
-            var outcome = await apple.ManageAsync(context.Token!, context.Asset, serials, associate: true, cancellationToken);
+            var outcome = await apple.ManageAsync(context.Token!, context.Asset, serials, associate: true, phases, cancellationToken);
             failed = new(outcome.Failed, StringComparer.Ordinal);
             ok = [.. batchMembers.Where(m => !failed.ContainsKey(m.Serial!))];
             var step = $"batch-{batch}";
             if (ok.Count > 0) await ledger.CommitAsync(context.ContentId, reservationKey, ok.Count, step, cancellationToken);
             if (failed.Count > 0) await ledger.ReleaseAsync(context.ContentId, reservationKey, failed.Count, step + ":failed", cancellationToken);
+            phases.Lap("settle");
             await ledger.SetTargetStatesAsync(context.ContentId, ok.Select(m => LicenseTarget.Device(m.Serial!)), LicenseState.Committed,
                 context.AssignmentId, reservationKey, cancellationToken);
             if (failed.Count > 0)
                 await ledger.SetTargetStatesAsync(context.ContentId, failed.Keys.Select(LicenseTarget.Device), LicenseState.Released,
                     context.AssignmentId, reservationKey, cancellationToken);
+            phases.Lap("targets");
         }
         var uuids = await QueueInstallsAsync(context, ok, $"{reservationKey}:batch-{batch}", cancellationToken);
+        phases.Lap("commands");
         var now = time.GetUtcNow();
         await members.SaveManyAsync(batchMembers.Select(m => failed.TryGetValue(m.Serial ?? "", out var reason)
             ? Row(context, m, MemberStates.Failed, MemberReasons.AppleRefused, now) with { Detail = reason }
             : Row(context, m, MemberStates.Licensed, null, now) with { CommandUuid = uuids.GetValueOrDefault(m.DeviceId) }), cancellationToken);
+        phases.Lap("members");
         if (failed.Count > 0)
             await waiting.ServeAsync(context.ContentId, cancellationToken); // the released licenses may serve others (not this serve again: nested serves return)
         if (failed.Count > 0)
             logger.LogWarning("Apple refused {Failed} of {Count} devices for {AssignmentId} (batch {Batch})", failed.Count, batchMembers.Count,
                 context.AssignmentId, batch);
+        logger.LogDebug("Group batch phases: batch={Batch} devices={Count} {Phases}", batch, batchMembers.Count, phases.ToString());
         return failed.Count;
     }
 

@@ -34,7 +34,7 @@ public static class MemberReasons
 
 /// <summary>
 /// One member of a group assignment (table <c>assignmentmembers</c>, PK
-/// <c>{kind}|{groupId}|{contentId}</c>, RK member id). <see cref="Order"/> is the member's
+/// <c>{kind}|{groupId}|{contentId}|{bucket}</c>, RK member id; see <see cref="AssignmentMemberStore"/>). <see cref="Order"/> is the member's
 /// first-come-first-served position (group join time or user enrolment time, as ticks).
 /// </summary>
 public sealed record AssignmentMember(

@@ -5,18 +5,42 @@ namespace ManagedDistribution.Features.Assignments.Members;
 
 /// <summary>
 /// Per-member state of group assignments (device groups and user groups): table
-/// <c>assignmentmembers</c>, PK <c>{kind}|{groupId}|{contentId}</c>, RK member id. A group
-/// assignment's members are one partition: written in 100-row transactions, read in one scan.
+/// <c>assignmentmembers</c>, PK <c>{kind}|{groupId}|{contentId}|{bucket}</c> (<see cref="Buckets"/>
+/// hashed buckets of the member id, <see cref="BucketOf"/>), RK member id. Buckets keep each
+/// partition small: a point write costs O(partition size) in Azurite, so one 50,000-member
+/// partition made filling it quadratic. Writes are 100-row transactions per bucket; reads of a whole
+/// assignment are one range query over its buckets (order: bucket, then member id).
 /// Writes replace the whole row (a member record is its full state), so replaying a step rewrites the same state.
 /// </summary>
 public sealed class AssignmentMemberStore(TableServiceClient service)
 {
     public const string TableName = "assignmentmembers";
+
+    /// <summary>Partitions per group assignment. Never change it: stored rows depend on it.</summary>
+    public const int Buckets = 16;
+
     const int MaxPageSize = 1000;
 
     readonly TableOnFirstUse members = new(service, TableName);
 
-    public static string PartitionFor(string kind, string groupId, string contentId) => $"{kind}|{groupId}|{contentId}";
+    /// <summary>The assignment's key prefix shared by its bucket partitions.</summary>
+    public static string AssignmentPrefix(string kind, string groupId, string contentId) => $"{kind}|{groupId}|{contentId}|";
+
+    /// <summary>The partition of one member's row.</summary>
+    public static string PartitionFor(string kind, string groupId, string contentId, string memberId) =>
+        AssignmentPrefix(kind, groupId, contentId) + BucketOf(memberId).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>FNV-1a (32-bit) of the UTF-8 member id, modulo <see cref="Buckets"/>: stable across processes and versions (unlike string.GetHashCode).</summary>
+    public static int BucketOf(string memberId)
+    {
+        var hash = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(memberId))
+        {
+            hash ^= b;
+            hash *= 16777619u;
+        }
+        return (int)(hash % Buckets);
+    }
 
     /// <summary>Writes (replaces) the members, 100 per transaction, several transactions in flight.</summary>
     public async Task SaveManyAsync(IEnumerable<AssignmentMember> rows, CancellationToken cancellationToken)
@@ -29,7 +53,7 @@ public sealed class AssignmentMemberStore(TableServiceClient service)
     public async Task<AssignmentMember?> GetAsync(string kind, string groupId, string contentId, string memberId, CancellationToken cancellationToken)
     {
         var table = await members.GetAsync(cancellationToken);
-        var row = await table.GetEntityAsync(PartitionFor(kind, groupId, contentId), memberId, cancellationToken: cancellationToken);
+        var row = await table.GetEntityAsync(PartitionFor(kind, groupId, contentId, memberId), memberId, cancellationToken: cancellationToken);
         return row is null ? null : FromEntity(row);
     }
 
@@ -42,7 +66,7 @@ public sealed class AssignmentMemberStore(TableServiceClient service)
             yield return FromEntity(row);
     }
 
-    /// <summary>One page of members in member id order; null when the token is not one of ours.</summary>
+    /// <summary>One page of members in bucket order, member id order within a bucket; null when the token is not one of ours.</summary>
     public async Task<AssignmentMemberPage?> PageAsync(string kind, string groupId, string contentId, string? state, string? continuationToken,
         int? pageSize, CancellationToken cancellationToken)
     {
@@ -53,7 +77,7 @@ public sealed class AssignmentMemberStore(TableServiceClient service)
         return new([.. page.Entities.Select(e => ToDto(FromEntity(e)))], PageTokens.Encode(page.Continuation));
     }
 
-    /// <summary>How many members are in each state (one keys-and-state scan of the partition).</summary>
+    /// <summary>How many members are in each state (one state-only range query over the buckets).</summary>
     public async Task<IReadOnlyDictionary<string, int>> CountByStateAsync(string kind, string groupId, string contentId, CancellationToken cancellationToken)
     {
         var table = await members.GetAsync(cancellationToken);
@@ -79,15 +103,21 @@ public sealed class AssignmentMemberStore(TableServiceClient service)
 
     public static AssignmentMemberDto ToDto(AssignmentMember m) => new(m.MemberId, m.State, m.Reason, m.Detail, m.CommandUuid, m.UpdatedAt);
 
+    /// <summary>
+    /// The assignment's bucket partitions (a PartitionKey range), narrowed by GroupId and ContentId:
+    /// ids holding '|' could otherwise put another assignment's partitions inside the range.
+    /// </summary>
     static TableFilter Filter(string kind, string groupId, string contentId, string? state)
     {
-        var partition = TableFilter.PartitionKey.Eq(PartitionFor(kind, groupId, contentId));
-        return state is null ? partition : partition.And(TableFilter.Property("State").Eq(state));
+        var prefix = AssignmentPrefix(kind, groupId, contentId);
+        var filter = TableFilter.PartitionKey.Ge(prefix) & TableFilter.PartitionKey.Lt(prefix[..^1] + (char)('|' + 1))
+            & TableFilter.Property("GroupId").Eq(groupId) & TableFilter.Property("ContentId").Eq(contentId);
+        return state is null ? filter : filter & TableFilter.Property("State").Eq(state);
     }
 
     static TableEntity ToEntity(AssignmentMember m)
     {
-        var e = new TableEntity(PartitionFor(m.Kind, m.GroupId, m.ContentId), m.MemberId)
+        var e = new TableEntity(PartitionFor(m.Kind, m.GroupId, m.ContentId, m.MemberId), m.MemberId)
         {
             ["Kind"] = m.Kind, ["GroupId"] = m.GroupId, ["ContentId"] = m.ContentId,
             ["State"] = m.State, ["Reason"] = m.Reason, ["UpdatedAt"] = m.UpdatedAt,
