@@ -97,7 +97,7 @@ public static class AssignGroupBenchmark
         await directory.EnsureCreatedAsync(CancellationToken.None);
         var now = DateTimeOffset.UtcNow;
         var ids = Enumerable.Range(0, count).Select(i => new Guid(i, 0, 0, new byte[8]).ToString("D").ToUpperInvariant()).ToList();
-        var upsert = TableTransactionActionType.UpsertReplace;
+        var upsert = TableTransactionActionType.Add; // fresh tables; in a big partition Azurite inserts ~10× cheaper than it upserts
         var clock = Stopwatch.StartNew();
         await TableBulk.SubmitAsync(devices.Devices, ids.Select((id, i) => new TableTransactionAction(upsert, new DeviceRecord
         {

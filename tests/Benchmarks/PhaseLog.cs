@@ -4,7 +4,7 @@ namespace ManagedDistribution.Benchmarks;
 
 /// <summary>
 /// The assign-group phase timings: the app logs one <c>name=ms</c> line per licensing batch
-/// ("Group batch phases:") and per large serve ("timings:"); this keeps the app's console output
+/// ("Group licensing phases:") and per large serve ("timings:"); this keeps the app's console output
 /// in a file (MD_BENCH_APP_LOG, unless one was given) and sums the phases over the batches.
 /// </summary>
 static class PhaseLog
@@ -36,14 +36,14 @@ static class PhaseLog
         var max = 0L;
         foreach (var line in File.ReadLines(file))
         {
-            if (!line.Contains("Group batch phases:", StringComparison.Ordinal)) continue;
+            if (!line.Contains("Group licensing phases:", StringComparison.Ordinal)) continue;
             batches++;
             foreach (var pair in MessageOf(line).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 var eq = pair.IndexOf('=', StringComparison.Ordinal);
                 if (eq <= 0 || !long.TryParse(pair.AsSpan(eq + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)) continue;
                 var name = pair[..eq];
-                if (name is "batch" or "devices") continue;
+                if (name is "batches" or "devices") continue;
                 if (!sums.ContainsKey(name)) order.Add(name);
                 sums[name] = sums.GetValueOrDefault(name) + ms;
                 if (name == "total") max = Math.Max(max, ms);
@@ -51,9 +51,9 @@ static class PhaseLog
         }
         if (batches == 0) return;
         foreach (var name in order)
-            Report.Line($"  batch phase {name} (mean of {batches} batches)", sums[name] / (double)batches, "ms",
+            Report.Line($"  chunk phase {name} (mean of {batches} chunks)", sums[name] / (double)batches, "ms",
                 $"sum {sums[name] / 1000.0:F1} s");
-        Report.Line("  batches in flight ×10 (sum of batch totals / workflow wall time)", 10 * sums.GetValueOrDefault("total") / 1000.0 / Math.Max(0.001, workflowSeconds), "",
-            $"slowest batch {max} ms");
+        Report.Line("  chunks in flight ×10 (sum of chunk totals / workflow wall time)", 10 * sums.GetValueOrDefault("total") / 1000.0 / Math.Max(0.001, workflowSeconds), "",
+            $"slowest chunk {max} ms");
     }
 }

@@ -10,7 +10,9 @@ namespace ManagedDistribution.Features.Assignments.DeviceGroups;
 /// <summary>
 /// The workflow that licenses a large group's granted members (kind <c>device-group-assignment</c>,
 /// queue <c>assignments</c>): one item per batch of members (≤ 500, at most <c>maxSerialNumbers</c>),
-/// one batch per chunk message so batches run in parallel across messages and instances. The
+/// <see cref="BatchesPerChunk"/> batches per chunk message: a chunk associates its batches at Apple
+/// side by side and writes their rows together (full 100-row transactions in the bucket
+/// partitions), chunks run in parallel across messages and instances. The
 /// workflow's idempotency key is the reservation key: a repeated start finds the same workflow,
 /// and each batch's settlements and commands are keyed by it, so a redelivered message redoes
 /// nothing twice (see <see cref="LicenseBatch"/>).
@@ -20,12 +22,15 @@ public sealed class GroupWorkflow(WorkflowEngine engine)
     public const string Kind = "device-group-assignment";
     public const string QueueName = "assignments";
 
+    /// <summary>Batches per chunk message: 5,000 devices at 500 per batch, so a 50,000-device group is 10 chunks in parallel.</summary>
+    public const int BatchesPerChunk = 10;
+
     public async Task<string> StartAsync(GroupContext context, string reservationKey, IReadOnlyList<BatchMember[]> batches, CancellationToken cancellationToken)
     {
         var items = batches.Select((batch, i) => new WorkflowItemSeed(ItemKey(i), context.AssignmentId, $"{batch.Length} devices", LicenseBatch.Encode(batch)))
             .ToList();
         var started = await engine.StartAsync(new WorkflowStartRequest(Kind, QueueName,
-            $"Assign {context.ContentId} to device group {context.GroupId}", reservationKey, items, ChunkSize: 1), cancellationToken);
+            $"Assign {context.ContentId} to device group {context.GroupId}", reservationKey, items, ChunkSize: BatchesPerChunk), cancellationToken);
         return started.Id;
     }
 
@@ -34,7 +39,12 @@ public sealed class GroupWorkflow(WorkflowEngine engine)
     public static int BatchOf(string itemKey) => int.Parse(itemKey.AsSpan(1), CultureInfo.InvariantCulture);
 }
 
-/// <summary>Runs the batches of one chunk; items end <c>licensed</c> (with how many Apple refused) or <c>cancelled</c> when the assignment was revoked meanwhile.</summary>
+/// <summary>
+/// Runs the batches of one chunk together (<see cref="LicenseBatch.RunManyAsync"/>); items end
+/// <c>licensed</c> (with how many Apple refused) or <c>cancelled</c> when the assignment was
+/// revoked meanwhile. The install commands' key names the chunk: a redelivery (all or some of
+/// the chunk's items) finds the same command per device.
+/// </summary>
 sealed class GroupChunkProcessor(GroupContexts contexts, LicenseBatch batches, LicenseLedger ledger) : IWorkflowChunkProcessor
 {
     public async Task<WorkflowChunkResult> ProcessAsync(WorkflowChunk chunk, CancellationToken cancellationToken)
@@ -42,26 +52,23 @@ sealed class GroupChunkProcessor(GroupContexts contexts, LicenseBatch batches, L
         var reservationKey = chunk.Workflow.IdempotencyKey!;
         var ids = GroupContext.ParseAssignmentId(GroupContext.AssignmentIdOf(reservationKey))!.Value;
         var context = await contexts.LoadAsync(ids.GroupId, ids.ContentId, cancellationToken);
-        var updated = new List<WorkflowItem>();
-        foreach (var item in chunk.Items)
+        var work = chunk.Items.Select(item => new LicenseBatchWork(GroupWorkflow.BatchOf(item.Key), LicenseBatch.Decode(item.Data))).ToList();
+        if (context is null)
         {
-            var members = LicenseBatch.Decode(item.Data);
-            var batch = GroupWorkflow.BatchOf(item.Key);
-            if (context is null)
+            // Revoked while licensing ran: give these batches' reserved licenses back.
+            foreach (var batch in work)
+                await ledger.ReleaseAsync(ids.ContentId, reservationKey, batch.Members.Count, $"batch-{batch.Batch}:cancelled", cancellationToken);
+            return new([.. chunk.Items.Select(item => item with
             {
-                // Revoked while licensing ran: give this batch's reserved licenses back.
-                await ledger.ReleaseAsync(ids.ContentId, reservationKey, members.Count, $"batch-{batch}:cancelled", cancellationToken);
-                updated.Add(item with { State = MemberStates.Revoked, Terminal = true, Error = "The assignment was revoked before this batch ran." });
-                continue;
-            }
-            var failed = await batches.RunAsync(context, reservationKey, batch, members, cancellationToken);
-            updated.Add(item with
-            {
-                State = MemberStates.Licensed, Terminal = true, Attempts = item.Attempts + 1,
-                Error = failed == 0 ? null : $"Apple refused {failed} of {members.Count} devices.",
-            });
+                State = MemberStates.Revoked, Terminal = true, Error = "The assignment was revoked before this batch ran.",
+            })], null);
         }
-        return new WorkflowChunkResult(updated, null);
+        var refused = await batches.RunManyAsync(context, reservationKey, work, $"{reservationKey}:chunk-{chunk.Chunk}", cancellationToken);
+        return new([.. chunk.Items.Select((item, i) => item with
+        {
+            State = MemberStates.Licensed, Terminal = true, Attempts = item.Attempts + 1,
+            Error = refused[work[i].Batch] == 0 ? null : $"Apple refused {refused[work[i].Batch]} of {work[i].Members.Count} devices.",
+        })], null);
     }
 }
 

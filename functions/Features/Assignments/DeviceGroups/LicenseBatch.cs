@@ -9,12 +9,18 @@ namespace ManagedDistribution.Features.Assignments.DeviceGroups;
 /// <summary>A member to be licensed in a batch.</summary>
 public sealed record BatchMember(string DeviceId, string? Serial);
 
+/// <summary>One batch of a group's granted members (at most <c>maxSerialNumbers</c>): one Apple request and event, one settlement step.</summary>
+public sealed record LicenseBatchWork(int Batch, IReadOnlyList<BatchMember> Members);
+
 /// <summary>
-/// One batch of a group's granted members (at most <c>maxSerialNumbers</c>): associate at Apple,
-/// commit what Apple confirmed and release what it refused (step keys named after the batch, so
-/// a batch redone after a crash settles nothing twice, even though Apple gives the redo a new
-/// event id), target rows, install commands (idempotency key per batch: a redo finds the same
-/// commands), then the member rows. Used inline for small groups and by the workflow for large ones.
+/// Batches of a group's granted members (each at most <c>maxSerialNumbers</c>): associate each at
+/// Apple and settle it as soon as its event is in — commit what Apple confirmed, release what it
+/// refused, with step keys named after the batch, so a batch redone after a crash settles nothing
+/// twice even though Apple gives the redo a new event id — then, for all the batches together,
+/// target rows, install commands (one idempotency key for the set: a redo finds the same
+/// commands) and member rows. Writing the rows of many batches at once fills the bucket
+/// partitions' 100-row transactions (a single batch spread over 256 command buckets would be
+/// ~2 rows per transaction). Used inline for small groups and by the workflow for large ones.
 /// </summary>
 public sealed class LicenseBatch(
     AppleDeviceLicenses apple, LicenseLedger ledger, CommandQueue commands, AssignmentMemberStore members, Waiting.WaitingListServer waiting,
@@ -22,44 +28,81 @@ public sealed class LicenseBatch(
 {
     public const string Source = InstallResults.Source;
 
-    /// <summary>Returns how many members Apple refused (their licenses went back to the ledger).</summary>
+    /// <summary>Apple requests (and event waits) in flight at once for one call.</summary>
+    const int AppleConcurrency = 8;
+
+    /// <summary>One batch; returns how many members Apple refused (their licenses went back to the ledger).</summary>
     public async Task<int> RunAsync(GroupContext context, string reservationKey, int batch, IReadOnlyList<BatchMember> batchMembers,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        (await RunManyAsync(context, reservationKey, [new(batch, batchMembers)], $"{reservationKey}:batch-{batch}", cancellationToken))[batch];
+
+    /// <summary>
+    /// Several batches, their rows written together. <paramref name="commandKey"/> is the install
+    /// commands' idempotency key: the same for every attempt of the same set of batches.
+    /// Returns how many members Apple refused, per batch.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, int>> RunManyAsync(GroupContext context, string reservationKey, IReadOnlyList<LicenseBatchWork> work,
+        string commandKey, CancellationToken cancellationToken)
     {
         var phases = new PhaseClock();
+        var all = work.SelectMany(w => w.Members).ToList();
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
-        var ok = batchMembers;
+        var refused = work.ToDictionary(w => w.Batch, _ => 0);
+        var ok = (IReadOnlyList<BatchMember>)all;
         if (context.NeedsLicense)
         {
-            var serials = batchMembers.Select(m => m.Serial!).ToList();
-            var outcome = await apple.ManageAsync(context.Token!, context.Asset, serials, associate: true, phases, cancellationToken);
-            failed = new(outcome.Failed, StringComparer.Ordinal);
-            ok = [.. batchMembers.Where(m => !failed.ContainsKey(m.Serial!))];
-            var step = $"batch-{batch}";
-            if (ok.Count > 0) await ledger.CommitAsync(context.ContentId, reservationKey, ok.Count, step, cancellationToken);
-            if (failed.Count > 0) await ledger.ReleaseAsync(context.ContentId, reservationKey, failed.Count, step + ":failed", cancellationToken);
-            phases.Lap("settle");
+            var settleTicks = 0L;
+            var outcomes = new IReadOnlyDictionary<string, string>[work.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, work.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = AppleConcurrency, CancellationToken = cancellationToken }, async (i, ct) =>
+                {
+                    outcomes[i] = await AssociateAndSettleAsync(context, reservationKey, work[i], ct, ticks => Interlocked.Add(ref settleTicks, ticks));
+                });
+            phases.Lap("apple");
+            for (var i = 0; i < work.Count; i++)
+            {
+                refused[work[i].Batch] = outcomes[i].Count;
+                foreach (var (serial, reason) in outcomes[i]) failed[serial] = reason;
+            }
+            ok = [.. all.Where(m => !failed.ContainsKey(m.Serial!))];
             await ledger.SetTargetStatesAsync(context.ContentId, ok.Select(m => LicenseTarget.Device(m.Serial!)), LicenseState.Committed,
                 context.AssignmentId, reservationKey, cancellationToken);
             if (failed.Count > 0)
                 await ledger.SetTargetStatesAsync(context.ContentId, failed.Keys.Select(LicenseTarget.Device), LicenseState.Released,
                     context.AssignmentId, reservationKey, cancellationToken);
             phases.Lap("targets");
+            phases.Add("settleSum", TimeSpan.FromTicks(settleTicks));
         }
-        var uuids = await QueueInstallsAsync(context, ok, $"{reservationKey}:batch-{batch}", cancellationToken);
+        var uuids = await QueueInstallsAsync(context, ok, commandKey, cancellationToken);
         phases.Lap("commands");
         var now = time.GetUtcNow();
-        await members.SaveManyAsync(batchMembers.Select(m => failed.TryGetValue(m.Serial ?? "", out var reason)
+        await members.SaveManyAsync(all.Select(m => failed.TryGetValue(m.Serial ?? "", out var reason)
             ? Row(context, m, MemberStates.Failed, MemberReasons.AppleRefused, now) with { Detail = reason }
             : Row(context, m, MemberStates.Licensed, null, now) with { CommandUuid = uuids.GetValueOrDefault(m.DeviceId) }), cancellationToken);
         phases.Lap("members");
         if (failed.Count > 0)
+        {
             await waiting.ServeAsync(context.ContentId, cancellationToken); // the released licenses may serve others (not this serve again: nested serves return)
-        if (failed.Count > 0)
-            logger.LogWarning("Apple refused {Failed} of {Count} devices for {AssignmentId} (batch {Batch})", failed.Count, batchMembers.Count,
-                context.AssignmentId, batch);
-        logger.LogDebug("Group batch phases: batch={Batch} devices={Count} {Phases}", batch, batchMembers.Count, phases.ToString());
-        return failed.Count;
+            logger.LogWarning("Apple refused {Failed} of {Count} devices for {AssignmentId} (batches {Batches})", failed.Count, all.Count,
+                context.AssignmentId, string.Join(',', work.Where(w => refused[w.Batch] > 0).Select(w => w.Batch)));
+        }
+        logger.LogDebug("Group licensing phases: batches={Batches} devices={Count} {Phases}", work.Count, all.Count, phases.ToString());
+        return refused;
+    }
+
+    /// <summary>Associates one batch at Apple, waits for its event, settles it; returns the refused serials with Apple's reasons.</summary>
+    async Task<IReadOnlyDictionary<string, string>> AssociateAndSettleAsync(GroupContext context, string reservationKey, LicenseBatchWork work,
+        CancellationToken cancellationToken, Action<long> settleTicks)
+    {
+        var outcome = await apple.ManageAsync(context.Token!, context.Asset, [.. work.Members.Select(m => m.Serial!)], associate: true, cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var step = $"batch-{work.Batch}";
+        var refused = work.Members.Where(m => outcome.Failed.ContainsKey(m.Serial!)).ToDictionary(m => m.Serial!, m => outcome.Failed[m.Serial!], StringComparer.Ordinal);
+        var committed = work.Members.Count - refused.Count;
+        if (committed > 0) await ledger.CommitAsync(context.ContentId, reservationKey, committed, step, cancellationToken);
+        if (refused.Count > 0) await ledger.ReleaseAsync(context.ContentId, reservationKey, refused.Count, step + ":failed", cancellationToken);
+        settleTicks(System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+        return refused;
     }
 
     async Task<Dictionary<string, string>> QueueInstallsAsync(GroupContext context, IReadOnlyList<BatchMember> ok, string key,

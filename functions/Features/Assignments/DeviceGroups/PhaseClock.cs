@@ -24,8 +24,8 @@ public sealed class PhaseClock
         last = now;
     }
 
-    /// <summary>Restarts the current phase without recording the time since the last lap.</summary>
-    public void Skip() => last = clock.ElapsedMilliseconds;
+    /// <summary>Records a duration measured elsewhere (e.g. summed over parallel work), without ending the current phase.</summary>
+    public void Add(string name, TimeSpan elapsed) => laps.Add((name, (long)elapsed.TotalMilliseconds));
 
     public long TotalMs => clock.ElapsedMilliseconds;
 
