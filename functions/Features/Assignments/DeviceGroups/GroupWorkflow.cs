@@ -22,8 +22,11 @@ public sealed class GroupWorkflow(WorkflowEngine engine)
     public const string Kind = "device-group-assignment";
     public const string QueueName = "assignments";
 
-    /// <summary>Batches per chunk message: 5,000 devices at 500 per batch, so a 50,000-device group is 10 chunks in parallel.</summary>
-    public const int BatchesPerChunk = 10;
+    /// <summary>
+    /// Batches per chunk message: 10,000 devices at 500 per batch, so a 50,000-device group is 5
+    /// chunks in parallel, each filling ~40-row transactions in the 256 command buckets.
+    /// </summary>
+    public const int BatchesPerChunk = 20;
 
     public async Task<string> StartAsync(GroupContext context, string reservationKey, IReadOnlyList<BatchMember[]> batches, CancellationToken cancellationToken)
     {

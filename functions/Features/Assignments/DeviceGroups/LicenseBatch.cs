@@ -76,7 +76,7 @@ public sealed class LicenseBatch(
         var uuids = await QueueInstallsAsync(context, ok, commandKey, cancellationToken);
         phases.Lap("commands");
         var now = time.GetUtcNow();
-        await members.SaveManyAsync(all.Select(m => failed.TryGetValue(m.Serial ?? "", out var reason)
+        await members.AddManyAsync(all.Select(m => failed.TryGetValue(m.Serial ?? "", out var reason)
             ? Row(context, m, MemberStates.Failed, MemberReasons.AppleRefused, now) with { Detail = reason }
             : Row(context, m, MemberStates.Licensed, null, now) with { CommandUuid = uuids.GetValueOrDefault(m.DeviceId) }), cancellationToken);
         phases.Lap("members");

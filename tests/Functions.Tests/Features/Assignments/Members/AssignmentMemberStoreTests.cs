@@ -22,7 +22,7 @@ public sealed class AssignmentMemberStoreTests(AzuriteFixture azurite)
         // FNV-1a 32-bit of "a" is 0xe40c292c; of "" the offset basis 0x811c9dc5. Stored rows depend on these never changing.
         Assert.Equal((int)(0xe40c292cu % AssignmentMemberStore.Buckets), AssignmentMemberStore.BucketOf("a"));
         Assert.Equal((int)(0x811c9dc5u % AssignmentMemberStore.Buckets), AssignmentMemberStore.BucketOf(""));
-        Assert.Equal("device-group|g|app-1|0c", AssignmentMemberStore.PartitionFor(TargetKinds.DeviceGroup, "g", "app-1", "a"));
+        Assert.Equal("device-group|g|app-1|2c", AssignmentMemberStore.PartitionFor(TargetKinds.DeviceGroup, "g", "app-1", "a"));
     }
 
     [Fact]
@@ -81,5 +81,20 @@ public sealed class AssignmentMemberStoreTests(AzuriteFixture azurite)
         Assert.Null(await store.GetAsync(TargetKinds.DeviceGroup, "g", "app-1", "mine", Cancel));
         Assert.NotNull(await store.GetAsync(TargetKinds.DeviceGroup, "g|app-1", "x", "theirs", Cancel));
         Assert.NotNull(await store.GetAsync(TargetKinds.DeviceGroup, "g", "app-2", "other-content", Cancel));
+    }
+
+    [Fact]
+    public async Task Adding_over_existing_rows_replaces_them()
+    {
+        var store = new AssignmentMemberStore(service);
+        var ids = Enumerable.Range(0, 300).Select(i => $"D{i:D4}").ToList();
+        await store.SaveManyAsync(ids.Where((_, i) => i % 3 == 0).Select(id => Member("g", id, MemberStates.Pending)), Cancel);
+
+        await store.AddManyAsync(ids.Select(id => Member("g", id) with { CommandUuid = "U-" + id }), Cancel);
+
+        var all = new Dictionary<string, AssignmentMember>(StringComparer.Ordinal);
+        await foreach (var m in store.AllAsync(TargetKinds.DeviceGroup, "g", "app-1", cancellationToken: Cancel)) all[m.MemberId] = m;
+        Assert.Equal(300, all.Count);
+        Assert.All(ids, id => Assert.Equal((MemberStates.Licensed, "U-" + id), (all[id].State, all[id].CommandUuid)));
     }
 }
