@@ -164,15 +164,16 @@ public static class CampaignBenchmark
         await directory.EnsureCreatedAsync(default);
         var devices = new DeviceTables(service);
         await devices.EnsureCreatedAsync(default);
-        var states = service.GetTableClient(ManagedDistributionStore.TableName);
-        await states.CreateIfNotExistsAsync();
+        var states = Enumerable.Range(0, ManagedDistributionStore.TableCount)
+            .ToDictionary(n => ManagedDistributionStore.TableNamePrefix + n, n => service.GetTableClient(ManagedDistributionStore.TableNamePrefix + n));
+        foreach (var table in states.Values) await table.CreateIfNotExistsAsync();
         await new GroupStore(directory, TimeProvider.System).CreateAsync(GroupKind.User, new GroupFields(group, group, null), default);
 
         var now = DateTimeOffset.UtcNow;
         var ids = Enumerable.Range(0, users).Select(i => $"{idPrefix}{i:D6}").ToList();
         var userRows = ids.Select(id => UserEntity.Apply(null, new UserFields(id, id, $"Given {id} Surname", $"{id}@school.example.com", null, "en"), now));
         var members = ids.Select(id => MembershipEntity.Member(GroupKind.User, group, id, now));
-        var stateRows = ids.Select(id => new ManagedDistributionState
+        var stateRows = ids.ToLookup(ManagedDistributionStore.TableNameFor, id => new ManagedDistributionState
         {
             UserId = id, Enabled = true, Status = EnrolmentStatus.NotInvited, LocationId = locationUId, InviteCode = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
         }.ToEntity());
@@ -185,7 +186,7 @@ public static class CampaignBenchmark
         // One table at a time, a few transactions in flight: four tables at 16 each made Azurite drop connections.
         await InsertAsync(directory.Users, userRows);
         await InsertAsync(directory.GroupMembers, members);
-        await InsertAsync(states, stateRows);
+        foreach (var shard in stateRows) await InsertAsync(states[shard.Key], shard);
         await InsertAsync(devices.Devices, deviceRows);
         return users * 3 + deviceUsers;
     }
