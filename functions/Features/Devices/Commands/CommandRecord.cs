@@ -18,10 +18,11 @@ public static class CommandStatuses
 }
 
 /// <summary>
-/// One command in the <c>commands</c> table: PK = channel id (<see cref="ChannelId.ToString"/>),
-/// RK = "{enqueuedTicks:D19}-{commandUuid}", so a channel's queue is one partition read in FIFO
-/// order. <c>commandsbyuuid</c> (PK = uuid, RK = "") points back here, so a report names its
-/// command without a scan and a report for another channel's command is recognised.
+/// One command in the <c>commands</c> table: PK = the channel's bucket, RK =
+/// "{channel}|{enqueuedTicks:D19}-{commandUuid}" (<see cref="CommandKeys"/>), so a channel's queue
+/// is one RowKey range read in FIFO order. <c>commandsbyuuid</c> (PK = the uuid's bucket, RK = uuid)
+/// points back here, so a report names its command without a scan and a report for another
+/// channel's command is recognised.
 /// </summary>
 public sealed class CommandRecord
 {
@@ -30,9 +31,9 @@ public sealed class CommandRecord
     /// <summary>Chunks of the raw response kept (≈ 384,000 characters, well under the 1 MiB entity limit).</summary>
     const int MaxChunks = 12;
 
-    public static string PartitionKeyFor(ChannelId channel) => channel.ToString();
-    public static string RowKeyFor(DateTimeOffset enqueuedAt, long sequence, string commandUuid) =>
-        $"{(enqueuedAt.UtcTicks + sequence).ToString("D19", CultureInfo.InvariantCulture)}-{commandUuid}";
+    public static string PartitionKeyFor(ChannelId channel) => CommandKeys.CommandPartition(channel);
+    public static string RowKeyFor(ChannelId channel, DateTimeOffset enqueuedAt, long sequence, string commandUuid) =>
+        CommandKeys.CommandRowKey(channel, enqueuedAt, sequence, commandUuid);
 
     public required ChannelId Channel { get; init; }
     public required string RowKey { get; init; }
@@ -80,7 +81,7 @@ public sealed class CommandRecord
 
     public static CommandRecord FromEntity(TableEntity entity) => new()
     {
-        Channel = ChannelId.Parse(entity.PartitionKey),
+        Channel = CommandKeys.ChannelOf(entity.RowKey),
         RowKey = entity.RowKey,
         CommandUuid = entity.GetString("CommandUuid") ?? "",
         RequestType = entity.GetString("RequestType") ?? "",
