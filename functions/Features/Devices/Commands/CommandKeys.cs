@@ -4,21 +4,22 @@ using System.Text;
 namespace ManagedDistribution.Features.Devices.Commands;
 
 /// <summary>
-/// Keys of the command tables. Rows of many channels share a bucket partition, so queueing one
-/// command on thousands of channels is 100-row transactions instead of two single writes per
-/// channel (Azurite's point operations walk their partition, so buckets stay at hundreds to a few
-/// thousand rows; on Azure partitions cost nothing either way):
+/// Keys of the <c>commands</c> table: PK = <see cref="CommandPartition"/>, the channel's bucket
+/// (FNV-1a, 32-bit, of the UTF-8 channel id modulo <see cref="Buckets"/>, as two hex digits; never
+/// change it: stored rows depend on it), RK = <c>{channel}|{uuid}</c>. So:
 /// <list type="bullet">
-/// <item><c>commands</c>: PK = <see cref="CommandPartition"/> (bucket of the channel), RK =
-/// <c>{channel}|{enqueuedTicks:D19}-{uuid}</c>, so a channel's FIFO queue is one RowKey range of one partition.</item>
-/// <item><c>commandsbyuuid</c>: PK = <see cref="IndexPartition"/> (bucket of the uuid), RK = uuid.</item>
+/// <item>rows of many channels share a partition: queueing a command on thousands of channels is
+/// 100-row transactions instead of single writes (Azurite's point operations walk their partition,
+/// so a bucket holds ≈ 200 channels at 50,000 devices; on Azure partitions cost nothing either way);</item>
+/// <item>a channel's queue is one RowKey range of one partition (FIFO by <c>EnqueuedAt</c>);</item>
+/// <item>a device's report (channel + uuid) names its row: one point read, no index table; a
+/// uuid of another channel's command is simply not found;</item>
+/// <item>a retried idempotent enqueue (same uuids) writes the same keys: a conflict means "already there".</item>
 /// </list>
-/// The buckets are FNV-1a (32-bit) of the UTF-8 key modulo <see cref="Buckets"/>, as two hex digits.
-/// Never change them: stored rows depend on them.
 /// </summary>
 public static class CommandKeys
 {
-    /// <summary>Partitions per table: ≈ 200 channels per partition at 50,000 devices, so a bulk enqueue fills 100-row transactions.</summary>
+    /// <summary>Partitions: ≈ 200 channels per partition at 50,000 devices, so a bulk enqueue fills 100-row transactions.</summary>
     public const int Buckets = 256;
 
     /// <summary>Separates the channel from the rest of a command row key; the range of a channel ends just before <see cref="RangeEnd"/>.</summary>
@@ -27,15 +28,12 @@ public static class CommandKeys
 
     public static string CommandPartition(ChannelId channel) => Bucket(channel.ToString());
 
-    public static string IndexPartition(string commandUuid) => Bucket(commandUuid);
-
-    public static string CommandRowKey(ChannelId channel, DateTimeOffset enqueuedAt, long sequence, string commandUuid) =>
-        $"{channel}{Separator}{(enqueuedAt.UtcTicks + sequence).ToString("D19", CultureInfo.InvariantCulture)}-{commandUuid}";
+    public static string CommandRowKey(ChannelId channel, string commandUuid) => $"{channel}{Separator}{commandUuid}";
 
     /// <summary>The RowKeys of a channel's commands are ≥ <c>From</c> and &lt; <c>To</c> (other channels may share the partition).</summary>
     public static (string From, string To) ChannelRange(ChannelId channel) => ($"{channel}{Separator}", $"{channel}{RangeEnd}");
 
-    /// <summary>The channel a command row key names (ticks and uuid never hold the separator, a channel id might).</summary>
+    /// <summary>The channel a command row key names (our uuids never hold the separator, a channel id might).</summary>
     public static ChannelId ChannelOf(string commandRowKey)
     {
         var at = commandRowKey.LastIndexOf(Separator);

@@ -18,7 +18,7 @@ public sealed record ChannelCommands(ChannelId Channel, IReadOnlyList<MdmCommand
 public sealed record EnqueueManyResult(IReadOnlyList<QueuedCommand> Commands, string PushTaskId);
 
 /// <summary>
-/// Puts commands on per-channel FIFO queues (<c>commands</c> + <c>commandsbyuuid</c>) and asks the
+/// Puts commands on per-channel FIFO queues (<c>commands</c>, see <see cref="CommandKeys"/>) and asks the
 /// push workflow (<see cref="IPushScheduler"/>) to wake the channels. With an idempotency key the
 /// command UUIDs are derived from (channel, key, position), so a retried call finds and completes
 /// what the first attempt wrote instead of queueing twice.
@@ -79,12 +79,12 @@ public sealed class CommandQueue(DeviceTables tables, CommandStore store, IPushS
             commands[i] = new CommandRecord
             {
                 Channel = channel,
-                RowKey = CommandRecord.RowKeyFor(channel, now, i, uuid),
+                RowKey = CommandRecord.RowKeyFor(channel, uuid),
                 CommandUuid = uuid,
                 RequestType = payloads[i].RequestType,
                 Payload = Encoding.UTF8.GetString(payloads[i].ToCommand(uuid).Encode()),
                 Source = source,
-                EnqueuedAt = now,
+                EnqueuedAt = now.AddTicks(i),
             };
         }
         return commands;

@@ -18,11 +18,10 @@ public static class CommandStatuses
 }
 
 /// <summary>
-/// One command in the <c>commands</c> table: PK = the channel's bucket, RK =
-/// "{channel}|{enqueuedTicks:D19}-{commandUuid}" (<see cref="CommandKeys"/>), so a channel's queue
-/// is one RowKey range read in FIFO order. <c>commandsbyuuid</c> (PK = the uuid's bucket, RK = uuid)
-/// points back here, so a report names its command without a scan and a report for another
-/// channel's command is recognised.
+/// One command in the <c>commands</c> table: PK = the channel's bucket, RK = "{channel}|{commandUuid}"
+/// (<see cref="CommandKeys"/>): a channel's queue is one RowKey range read, ordered by
+/// <see cref="EnqueuedAt"/> (FIFO); a report (channel + uuid) is one point read, and a report
+/// naming another channel's command finds nothing.
 /// </summary>
 public sealed class CommandRecord
 {
@@ -32,8 +31,7 @@ public sealed class CommandRecord
     const int MaxChunks = 12;
 
     public static string PartitionKeyFor(ChannelId channel) => CommandKeys.CommandPartition(channel);
-    public static string RowKeyFor(ChannelId channel, DateTimeOffset enqueuedAt, long sequence, string commandUuid) =>
-        CommandKeys.CommandRowKey(channel, enqueuedAt, sequence, commandUuid);
+    public static string RowKeyFor(ChannelId channel, string commandUuid) => CommandKeys.CommandRowKey(channel, commandUuid);
 
     public required ChannelId Channel { get; init; }
     public required string RowKey { get; init; }
@@ -46,6 +44,7 @@ public sealed class CommandRecord
     public string? ReportedStatus { get; set; }
     public int Attempts { get; set; }
     public string? Source { get; init; }
+    /// <summary>The queue order: commands queued together get consecutive ticks, in their order (stored with 100 ns precision).</summary>
     public DateTimeOffset EnqueuedAt { get; init; }
     public DateTimeOffset? SentAt { get; set; }
     public DateTimeOffset? NotNowAt { get; set; }

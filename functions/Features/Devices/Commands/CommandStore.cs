@@ -3,10 +3,9 @@ using ManagedDistribution.Platform.Storage;
 namespace ManagedDistribution.Features.Devices.Commands;
 
 /// <summary>
-/// Storage of commands (layout: <see cref="CommandKeys"/>): <c>commands</c> (PK bucket of the
-/// channel, RK channel + enqueued ticks + uuid: FIFO per channel) and <c>commandsbyuuid</c> (PK
-/// bucket of the uuid, RK uuid: the channel and row of a command). The index row is written
-/// first, so a half-finished enqueue is completed by its retry, never duplicated.
+/// Storage of commands in <c>commands</c> (layout: <see cref="CommandKeys"/>: PK bucket of the
+/// channel, RK channel + uuid). The keys follow from the uuid, so a half-finished idempotent
+/// enqueue is completed by its retry (same uuids), never duplicated.
 /// </summary>
 public sealed partial class CommandStore(DeviceTables tables)
 {
@@ -14,34 +13,14 @@ public sealed partial class CommandStore(DeviceTables tables)
         .Or(TableFilter.Property("Status").Eq(CommandStatuses.NotNow));
     static readonly TableFilter Pending = Waiting.Or(TableFilter.Property("Status").Eq(CommandStatuses.Sent));
 
-    /// <summary>The command with this UUID if it belongs to <paramref name="channel"/>; null when unknown or someone else's.</summary>
+    /// <summary>The command with this UUID if it belongs to <paramref name="channel"/>; null when unknown or someone else's (one point read).</summary>
     public async Task<CommandRecord?> FindAsync(ChannelId channel, string commandUuid, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         if (!KeySafe(commandUuid)) return null;
-        if (!sent.TryGetValue(commandUuid, out var location))
-        {
-            var index = await tables.CommandsByUuid.GetEntityAsync(CommandKeys.IndexPartition(commandUuid), commandUuid, cancellationToken: cancellationToken);
-            if (index is null) return null;
-            location = (index.GetString("Channel")!, index.GetString("CommandRowKey")!);
-        }
-        if (location.Channel != channel.ToString()) return null;
-        var entity = await tables.Commands.GetEntityAsync(CommandRecord.PartitionKeyFor(channel), location.RowKey, cancellationToken: cancellationToken);
+        var entity = await tables.Commands.GetEntityAsync(CommandRecord.PartitionKeyFor(channel), CommandRecord.RowKeyFor(channel, commandUuid),
+            cancellationToken: cancellationToken);
         return entity is null ? null : CommandRecord.FromEntity(entity);
-    }
-
-    /// <summary>
-    /// Where commands this process just sent live (the index row says the same and never changes), so
-    /// the device's answer, which usually comes back to the same process, costs one read instead of two.
-    /// Bounded: cleared when full; a miss reads the index.
-    /// </summary>
-    readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Channel, string RowKey)> sent = new(StringComparer.Ordinal);
-    const int MaxRemembered = 100_000;
-
-    public void RememberSent(CommandRecord command)
-    {
-        if (sent.Count >= MaxRemembered) sent.Clear();
-        sent[command.CommandUuid] = (command.Channel.ToString(), command.RowKey);
     }
 
     /// <summary>Writes the command if nobody changed it since it was read; false on a lost race.</summary>
@@ -59,24 +38,29 @@ public sealed partial class CommandStore(DeviceTables tables)
     }
 
     /// <summary>Queued, not-now and sent commands of a channel, oldest first (one RowKey range, filtered by the service).</summary>
-    public IAsyncEnumerable<CommandRecord> PendingAsync(ChannelId channel, CancellationToken cancellationToken) =>
-        QueryAsync(channel, Pending, null, cancellationToken);
+    public async IAsyncEnumerable<CommandRecord> PendingAsync(ChannelId channel,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pending = new List<CommandRecord>();
+        await foreach (var command in QueryAsync(channel, Pending, null, cancellationToken)) pending.Add(command);
+        foreach (var command in InQueueOrder(pending)) yield return command;
+    }
 
-    /// <summary>Queued and not-now commands: what the push workflow waits on.</summary>
+    /// <summary>Queued and not-now commands, in no particular order: what the push workflow waits on.</summary>
     public IAsyncEnumerable<CommandRecord> WaitingAsync(ChannelId channel, int? max, CancellationToken cancellationToken) =>
         QueryAsync(channel, Waiting, max, cancellationToken);
 
-    /// <summary>The last <paramref name="count"/> commands of a channel, newest first (scans its range; RKs run oldest first).</summary>
+    /// <summary>The last <paramref name="count"/> commands of a channel, newest first (reads its whole range).</summary>
     public async Task<IReadOnlyList<CommandRecord>> RecentAsync(ChannelId channel, int count, CancellationToken cancellationToken)
     {
-        var recent = new Queue<CommandRecord>(count + 1);
-        await foreach (var command in QueryAsync(channel, null, null, cancellationToken))
-        {
-            recent.Enqueue(command);
-            if (recent.Count > count) recent.Dequeue();
-        }
-        return recent.Reverse().ToList();
+        var all = new List<CommandRecord>();
+        await foreach (var command in QueryAsync(channel, null, null, cancellationToken)) all.Add(command);
+        return InQueueOrder(all).Reverse().Take(count).ToList();
     }
+
+    /// <summary>FIFO: by <see cref="CommandRecord.EnqueuedAt"/> (RowKeys run by uuid), ties by RowKey.</summary>
+    static IEnumerable<CommandRecord> InQueueOrder(IEnumerable<CommandRecord> commands) =>
+        commands.OrderBy(c => c.EnqueuedAt).ThenBy(c => c.RowKey, StringComparer.Ordinal);
 
     async IAsyncEnumerable<CommandRecord> QueryAsync(ChannelId channel, TableFilter? status, int? max,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
