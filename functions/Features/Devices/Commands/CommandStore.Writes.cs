@@ -8,6 +8,8 @@ public sealed partial class CommandStore
     const int BatchSize = 100;
     /// <summary>Transactions in flight at once during one add.</summary>
     const int WriteConcurrency = 16;
+    /// <summary>Channels of one conflicting transaction redone at once, row by row.</summary>
+    const int RowFallbackConcurrency = 8;
 
     /// <summary>Adds the command; if it exists already (a retried idempotent enqueue), leaves it as it is.</summary>
     public Task AddAsync(CommandRecord command, CancellationToken cancellationToken) => AddManyAsync([command], cancellationToken);
@@ -75,7 +77,11 @@ public sealed partial class CommandStore
             }
             catch (StorageRequestFailedException e) when (e.IsConflict)
             {
-                // Some exist already (a retried enqueue): add the rest one by one, in order.
+                // Some exist already (a retried enqueue): add the rest one by one, channels side by side, each channel's in order.
+                await Parallel.ForEachAsync(batch.GroupBy(e => CommandKeys.ChannelOf(e.RowKey)),
+                    new ParallelOptions { MaxDegreeOfParallelism = RowFallbackConcurrency, CancellationToken = cancellationToken },
+                    async (channel, ct) => { foreach (var entity in channel) await AddIgnoringConflictAsync(entity, ct); });
+                return;
             }
         }
         foreach (var entity in batch) await AddIgnoringConflictAsync(entity, cancellationToken);
