@@ -70,7 +70,7 @@ public sealed partial class CommandStore(DeviceTables tables)
         var filter = TableFilter.PartitionKey.Eq(CommandRecord.PartitionKeyFor(channel)) & TableFilter.RowKey.Ge(from) & TableFilter.RowKey.Lt(to);
         if (status is not null) filter &= status;
         var returned = 0;
-        await foreach (var entity in tables.Commands.QueryAsync(filter, maxPerPage: max, cancellationToken: cancellationToken))
+        await foreach (var entity in tables.Commands.QueryAsync(filter, maxPerPage: max is { } m ? Math.Min(m, TableClient.MaxPageSize) : null, cancellationToken: cancellationToken))
         {
             // The range also holds channels whose id continues with the separator ("a" and "a|b"): skip theirs.
             if (!CommandKeys.IsOf(entity.RowKey, channel)) continue;
