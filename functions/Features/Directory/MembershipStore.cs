@@ -15,20 +15,33 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
     TableClient Members => tables.GroupMembers;
     TableClient Index => tables.MemberGroups;
 
-    /// <summary>Ids of every member of the group (one keys-only partition scan).</summary>
+    /// <summary>
+    /// Ids of every member of the group: one keys-only range query, and for a group of more than
+    /// one page the bucket partitions read in parallel instead (on Azurite every page of one long
+    /// query re-walks the table and re-sorts what is left, so many short queries cost less; on
+    /// Azure they run side by side).
+    /// </summary>
     public async Task<HashSet<string>> MemberIdsAsync(GroupKind kind, string groupId, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var row in Members.QueryAsync(MembersOf(kind, groupId), KeysOnly, cancellationToken: cancellationToken)) ids.Add(row.RowKey);
-        return ids;
+        var first = await Members.QueryPageAsync(MembershipEntity.MembersOf(kind, groupId), KeysOnly, TableClient.MaxPageSize, null, cancellationToken);
+        if (first.Continuation is null) return first.Entities.Select(e => e.RowKey).ToHashSet(StringComparer.Ordinal);
+        var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await TableBulk.ForEachAsync(MembershipEntity.MembersPartitionsOf(kind, groupId), async (partition, token) =>
+        {
+            await foreach (var row in Members.QueryAsync(TableFilter.PartitionKey.Eq(partition), KeysOnly, cancellationToken: token)) ids.Add(row.RowKey);
+        }, cancellationToken);
+        return ids.ToHashSet(StringComparer.Ordinal);
     }
 
+    /// <summary>A page of the group's members in id order (a user group's bucket partitions merged, see <see cref="MemberPages"/>).</summary>
     public async Task<(IReadOnlyList<TableEntity> Items, PagePosition? NextAfter)> ListAsync(GroupKind kind, string groupId, PagePosition? after, int pageSize,
         CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        return await DirectoryPaging.ScanAsync(Members, MembersOf(kind, groupId), ["RowKey", "AddedAt"], after, pageSize, null, cancellationToken);
+        return kind == GroupKind.Device
+            ? await DirectoryPaging.ScanAsync(Members, MembershipEntity.MembersOf(kind, groupId), ["RowKey", "AddedAt"], after, pageSize, null, cancellationToken)
+            : await MemberPages.ReadAsync(Members, groupId, after?.RowKey, pageSize, cancellationToken);
     }
 
     /// <summary>Adds members to groups (group id → member ids); members already present are left as they are.</summary>
@@ -94,7 +107,8 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
         await TableBulk.ForEachAsync(Enumerable.Range(0, rows.Count), async (i, token) =>
         {
             var groupId = rows[i].RowKey;
-            confirmed[i] = await Members.GetEntityAsync(MembershipEntity.MembersPartitionFor(kind, groupId), MembershipEntity.MemberRowKeyFor(memberId), KeysOnly, token) is not null;
+            confirmed[i] = await Members.GetEntityAsync(MembershipEntity.MembersPartitionFor(kind, groupId, memberId), MembershipEntity.MemberRowKeyFor(memberId),
+                KeysOnly, token) is not null;
             if (!confirmed[i]) await Index.DeleteEntityAsync(rows[i].PartitionKey, rows[i].RowKey, ETag.All, token);
         }, cancellationToken);
         return [.. rows.Where((_, i) => confirmed[i]).Select(r => new MembershipDto(r.RowKey, r.GetDateTimeOffset("AddedAt") ?? default))];
@@ -117,7 +131,7 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
         if (list.Count == 0) return;
         var delete = TableTransactionActionType.Delete;
         await TableBulk.SubmitAsync(Members, list.Select(p => new TableTransactionAction(delete,
-            new TableEntity(MembershipEntity.MembersPartitionFor(kind, p.GroupId), MembershipEntity.MemberRowKeyFor(p.MemberId)), ETag.All)),
+            new TableEntity(MembershipEntity.MembersPartitionFor(kind, p.GroupId, p.MemberId), MembershipEntity.MemberRowKeyFor(p.MemberId)), ETag.All)),
             DeleteOneByOne(Members), cancellationToken);
         await TableBulk.SubmitAsync(Index, list.Select(p => new TableTransactionAction(delete,
             new TableEntity(MembershipEntity.IndexPartitionFor(kind, p.MemberId), MembershipEntity.IndexRowKeyFor(p.GroupId)), ETag.All)),
@@ -140,7 +154,4 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
 
     async Task<int> RecountAsync(GroupKind kind, string groupId, CancellationToken cancellationToken) =>
         await groups.RefreshMemberCountAsync(kind, groupId, async token => (await MemberIdsAsync(kind, groupId, token)).Count, cancellationToken) ?? 0;
-
-    static TableFilter MembersOf(GroupKind kind, string groupId) =>
-        TableFilter.PartitionKey.Eq(MembershipEntity.MembersPartitionFor(kind, groupId));
 }

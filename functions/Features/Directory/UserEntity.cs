@@ -42,11 +42,15 @@ public static class UserEntity
     ];
 
     /// <summary>"user-" + the id's bucket: FNV-1a (32-bit) of the UTF-8 id, modulo 64, as two hex digits. Never change it: stored rows depend on it.</summary>
-    public static string PartitionKeyFor(string userId)
+    public static string PartitionKeyFor(string userId) =>
+        PartitionPrefix + BucketOf(userId).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The id's bucket, 0–63 (the users table's and a user group's member partitions share it).</summary>
+    public static int BucketOf(string userId)
     {
         var hash = 2166136261u;
         foreach (var b in System.Text.Encoding.UTF8.GetBytes(userId)) hash = (hash ^ b) * 16777619u;
-        return PartitionPrefix + (hash % Buckets).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+        return (int)(hash % Buckets);
     }
 
     public static string RowKeyFor(string userId) => userId;
