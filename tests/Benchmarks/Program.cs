@@ -15,6 +15,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["campaign"] = CampaignBenchmark.RunAsync,
     ["reconciliation"] = ReconciliationBenchmark.RunAsync,
     ["assign-group"] = AssignGroupBenchmark.RunAsync,
+    ["commands"] = CommandsBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

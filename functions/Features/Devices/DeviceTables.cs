@@ -12,7 +12,6 @@ public sealed class DeviceTables(TableServiceClient service)
     public TableClient DevicesByUser { get; } = service.GetTableClient("devicesbyuser");
     public TableClient Channels { get; } = service.GetTableClient("channels");
     public TableClient Commands { get; } = service.GetTableClient("commands");
-    public TableClient CommandsByUuid { get; } = service.GetTableClient("commandsbyuuid");
     public TableClient Inventory { get; } = service.GetTableClient("inventory");
 
     readonly SemaphoreSlim gate = new(1, 1);
@@ -25,7 +24,7 @@ public sealed class DeviceTables(TableServiceClient service)
         try
         {
             if (created) return;
-            await Task.WhenAll(new[] { Devices, DevicesByUser, Channels, Commands, CommandsByUuid, Inventory }
+            await Task.WhenAll(new[] { Devices, DevicesByUser, Channels, Commands, Inventory }
                 .Select(table => table.CreateIfNotExistsAsync(cancellationToken)));
             created = true;
         }

@@ -31,11 +31,7 @@ public sealed class CommandExchange(CommandStore store, IEnumerable<ICommandResu
             candidate.Status = CommandStatuses.Sent;
             candidate.Attempts++;
             candidate.SentAt = time.GetUtcNow();
-            if (await store.TryReplaceAsync(candidate, cancellationToken))
-            {
-                store.RememberSent(candidate);
-                return candidate;
-            }
+            if (await store.TryReplaceAsync(candidate, cancellationToken)) return candidate;
         }
         return null;
     }

@@ -18,16 +18,13 @@ public sealed record ChannelCommands(ChannelId Channel, IReadOnlyList<MdmCommand
 public sealed record EnqueueManyResult(IReadOnlyList<QueuedCommand> Commands, string PushTaskId);
 
 /// <summary>
-/// Puts commands on per-channel FIFO queues (<c>commands</c> + <c>commandsbyuuid</c>) and asks the
+/// Puts commands on per-channel FIFO queues (<c>commands</c>, see <see cref="CommandKeys"/>) and asks the
 /// push workflow (<see cref="IPushScheduler"/>) to wake the channels. With an idempotency key the
 /// command UUIDs are derived from (channel, key, position), so a retried call finds and completes
 /// what the first attempt wrote instead of queueing twice.
 /// </summary>
 public sealed class CommandQueue(DeviceTables tables, CommandStore store, IPushScheduler pushes, TimeProvider time)
 {
-    /// <summary>Channels written at once by <see cref="EnqueueManyAsync"/>: each is its own partition, so this is plain parallelism.</summary>
-    public const int MaxParallelWrites = 64;
-
     public async Task<string> EnqueueAsync(ChannelId channel, MdmCommandPayload payload, string source, CancellationToken cancellationToken) =>
         (await EnqueueSequenceAsync(channel, [payload], source, null, cancellationToken)).CommandUuids[0];
 
@@ -38,42 +35,43 @@ public sealed class CommandQueue(DeviceTables tables, CommandStore store, IPushS
     public async Task<EnqueueSequenceResult> EnqueueSequenceAsync(ChannelId channel, IReadOnlyList<MdmCommandPayload> payloads, string source,
         string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var uuids = await WriteAsync(channel, payloads, source, idempotencyKey, cancellationToken);
+        var commands = Build(channel, payloads, source, idempotencyKey, time.GetUtcNow());
+        await store.AddSequenceAsync(commands, cancellationToken);
+        var uuids = commands.Select(c => c.CommandUuid).ToList();
         var taskId = await pushes.SchedulePushesAsync([channel], source, PushKey(idempotencyKey, uuids[0]), cancellationToken);
         return new EnqueueSequenceResult(uuids, taskId);
     }
 
-    /// <summary>Queues the same command on every channel (bounded parallelism), then schedules one push wave for all of them.</summary>
+    /// <summary>Queues the same command on every channel (batched writes), then schedules one push wave for all of them.</summary>
     public Task<EnqueueManyResult> EnqueueManyAsync(IReadOnlyCollection<ChannelId> channels, MdmCommandPayload payload, string source,
         string? idempotencyKey, CancellationToken cancellationToken) =>
         EnqueueManyAsync(channels.Distinct().Select(c => new ChannelCommands(c, [payload])).ToList(), source, idempotencyKey, cancellationToken);
 
     /// <summary>
-    /// Queues each channel's commands in order (channels written <see cref="MaxParallelWrites"/> at a
-    /// time; per channel its index rows, then one transaction), then starts ONE push workflow for
-    /// all of them. With a key, a retry re-finds the same command UUIDs and the same workflow (its
-    /// key also names the channel set, so a different set under the same key gets its own).
+    /// Queues each channel's commands in order, all channels together in 100-row transactions
+    /// (<see cref="CommandStore.AddManyAsync"/>), then starts ONE push workflow for all of them.
+    /// With a key, a retry re-finds the same command UUIDs and the same workflow (its key also
+    /// names the channel set, so a different set under the same key gets its own).
     /// </summary>
     public async Task<EnqueueManyResult> EnqueueManyAsync(IReadOnlyList<ChannelCommands> work, string source, string? idempotencyKey,
         CancellationToken cancellationToken)
     {
+        await tables.EnsureCreatedAsync(cancellationToken);
         var distinct = work.Where(w => w.Payloads.Count > 0).DistinctBy(w => w.Channel).ToArray();
-        var uuids = new string[distinct.Length][];
-        await Parallel.ForAsync(0, distinct.Length, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelWrites, CancellationToken = cancellationToken },
-            async (i, ct) => uuids[i] = await WriteAsync(distinct[i].Channel, distinct[i].Payloads, source, idempotencyKey, ct));
-        var queued = distinct.SelectMany((w, i) => w.Payloads.Select((p, n) => new QueuedCommand(w.Channel, uuids[i][n], p.RequestType))).ToList();
+        var now = time.GetUtcNow();
+        var commands = distinct.SelectMany(w => Build(w.Channel, w.Payloads, source, idempotencyKey, now)).ToList();
+        await store.AddManyAsync(commands, cancellationToken);
+        var queued = commands.Select(c => new QueuedCommand(c.Channel, c.CommandUuid, c.RequestType)).ToList();
         var channels = distinct.Select(w => w.Channel).ToList();
         var taskId = channels.Count == 0 ? ""
-            : await pushes.SchedulePushesAsync(channels, source, idempotencyKey is null ? PushKey(null, uuids[0][0]) : ManyPushKey(idempotencyKey, channels),
+            : await pushes.SchedulePushesAsync(channels, source, idempotencyKey is null ? PushKey(null, queued[0].CommandUuid) : ManyPushKey(idempotencyKey, channels),
                 cancellationToken);
         return new EnqueueManyResult(queued, taskId);
     }
 
-    async Task<string[]> WriteAsync(ChannelId channel, IReadOnlyList<MdmCommandPayload> payloads, string source, string? idempotencyKey,
-        CancellationToken cancellationToken)
+    /// <summary>The rows of one channel's commands; position i is enqueued at <paramref name="now"/> + i ticks (FIFO).</summary>
+    static CommandRecord[] Build(ChannelId channel, IReadOnlyList<MdmCommandPayload> payloads, string source, string? idempotencyKey, DateTimeOffset now)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        var now = time.GetUtcNow();
         var commands = new CommandRecord[payloads.Count];
         for (var i = 0; i < payloads.Count; i++)
         {
@@ -81,16 +79,15 @@ public sealed class CommandQueue(DeviceTables tables, CommandStore store, IPushS
             commands[i] = new CommandRecord
             {
                 Channel = channel,
-                RowKey = CommandRecord.RowKeyFor(now, i, uuid),
+                RowKey = CommandRecord.RowKeyFor(channel, uuid),
                 CommandUuid = uuid,
                 RequestType = payloads[i].RequestType,
                 Payload = Encoding.UTF8.GetString(payloads[i].ToCommand(uuid).Encode()),
                 Source = source,
-                EnqueuedAt = now,
+                EnqueuedAt = now.AddTicks(i),
             };
         }
-        await store.AddSequenceAsync(commands, cancellationToken);
-        return [.. commands.Select(c => c.CommandUuid)];
+        return commands;
     }
 
     /// <summary>The key plus a digest of the (ordered) channel set.</summary>

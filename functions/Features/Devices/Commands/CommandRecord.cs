@@ -18,10 +18,10 @@ public static class CommandStatuses
 }
 
 /// <summary>
-/// One command in the <c>commands</c> table: PK = channel id (<see cref="ChannelId.ToString"/>),
-/// RK = "{enqueuedTicks:D19}-{commandUuid}", so a channel's queue is one partition read in FIFO
-/// order. <c>commandsbyuuid</c> (PK = uuid, RK = "") points back here, so a report names its
-/// command without a scan and a report for another channel's command is recognised.
+/// One command in the <c>commands</c> table: PK = the channel's bucket, RK = "{channel}|{commandUuid}"
+/// (<see cref="CommandKeys"/>): a channel's queue is one RowKey range read, ordered by
+/// <see cref="EnqueuedAt"/> (FIFO); a report (channel + uuid) is one point read, and a report
+/// naming another channel's command finds nothing.
 /// </summary>
 public sealed class CommandRecord
 {
@@ -30,9 +30,8 @@ public sealed class CommandRecord
     /// <summary>Chunks of the raw response kept (≈ 384,000 characters, well under the 1 MiB entity limit).</summary>
     const int MaxChunks = 12;
 
-    public static string PartitionKeyFor(ChannelId channel) => channel.ToString();
-    public static string RowKeyFor(DateTimeOffset enqueuedAt, long sequence, string commandUuid) =>
-        $"{(enqueuedAt.UtcTicks + sequence).ToString("D19", CultureInfo.InvariantCulture)}-{commandUuid}";
+    public static string PartitionKeyFor(ChannelId channel) => CommandKeys.CommandPartition(channel);
+    public static string RowKeyFor(ChannelId channel, string commandUuid) => CommandKeys.CommandRowKey(channel, commandUuid);
 
     public required ChannelId Channel { get; init; }
     public required string RowKey { get; init; }
@@ -45,6 +44,7 @@ public sealed class CommandRecord
     public string? ReportedStatus { get; set; }
     public int Attempts { get; set; }
     public string? Source { get; init; }
+    /// <summary>The queue order: commands queued together get consecutive ticks, in their order (stored with 100 ns precision).</summary>
     public DateTimeOffset EnqueuedAt { get; init; }
     public DateTimeOffset? SentAt { get; set; }
     public DateTimeOffset? NotNowAt { get; set; }
@@ -80,7 +80,7 @@ public sealed class CommandRecord
 
     public static CommandRecord FromEntity(TableEntity entity) => new()
     {
-        Channel = ChannelId.Parse(entity.PartitionKey),
+        Channel = CommandKeys.ChannelOf(entity.RowKey),
         RowKey = entity.RowKey,
         CommandUuid = entity.GetString("CommandUuid") ?? "",
         RequestType = entity.GetString("RequestType") ?? "",
