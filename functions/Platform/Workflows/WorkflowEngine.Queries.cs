@@ -82,16 +82,22 @@ public sealed partial class WorkflowEngine
         var found = new List<WorkflowItem>(pageSize);
         for (; chunk < workflow.ChunkCount; chunk++, fromRowKey = null)
         {
-            var page = await Items(workflowId, chunk).QueryPageAsync(ChunkItems(workflowId, chunk, fromRowKey), null, pageSize - found.Count,
-                null, cancellationToken);
-            found.AddRange(page.Entities.Select(WorkflowRows.ToItem));
-            if (page.Continuation is { } more) return new WorkflowItemPage(found, PageTokens.Encode(more));
+            // One row more than the page needs: its key is where the next page starts (our own
+            // token, so pages never depend on the service's opaque continuation headers).
+            var want = pageSize - found.Count;
+            await foreach (var entity in Items(workflowId, chunk).QueryAsync(ChunkItems(workflowId, chunk, fromRowKey), null, want + 1, want + 1, cancellationToken))
+            {
+                if (found.Count == pageSize) return new WorkflowItemPage(found, NextPage(workflowId, chunk, entity.RowKey));
+                found.Add(WorkflowRows.ToItem(entity));
+            }
             if (found.Count == pageSize)
-                return new WorkflowItemPage(found, chunk + 1 < workflow.ChunkCount
-                    ? PageTokens.Encode(new TableContinuationToken(WorkflowRows.PartitionKeyFor(workflowId, chunk + 1), null)) : null);
+                return new WorkflowItemPage(found, chunk + 1 < workflow.ChunkCount ? NextPage(workflowId, chunk + 1, null) : null);
         }
         return new WorkflowItemPage(found, null);
     }
+
+    static string? NextPage(string workflowId, int chunk, string? rowKey) =>
+        PageTokens.Encode(new TableContinuationToken(WorkflowRows.PartitionKeyFor(workflowId, chunk), rowKey));
 
     /// <summary>A chunk partition's items (not its summary row), from a row key on.</summary>
     static TableFilter ChunkItems(string workflowId, int chunk, string? fromRowKey)
