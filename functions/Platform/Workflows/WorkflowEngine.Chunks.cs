@@ -97,7 +97,7 @@ public sealed partial class WorkflowEngine
     {
         ChunkSummary? summary = null;
         var chunkItems = new Dictionary<string, WorkflowItem>(StringComparer.Ordinal);
-        await foreach (var entity in items.QueryAsync(TableFilter.PartitionKey.Eq(WorkflowRows.PartitionKeyFor(workflowId, chunk)), cancellationToken: cancellationToken))
+        await foreach (var entity in Items(workflowId, chunk).QueryAsync(TableFilter.PartitionKey.Eq(WorkflowRows.PartitionKeyFor(workflowId, chunk)), cancellationToken: cancellationToken))
         {
             if (entity.RowKey == WorkflowRows.SummaryRowKey) summary = ChunkSummary.FromEntity(entity);
             else chunkItems[entity.RowKey] = WorkflowRows.ToItem(entity);
@@ -140,7 +140,7 @@ public sealed partial class WorkflowEngine
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, summary.ToEntity(workflowId, chunk, now), summary.ETag) };
             // Replace, not merge: a property the kind cleared (e.g. Error) must go. The summary's ETag guards the chunk.
             actions.AddRange(batches[b].Select(i => new TableTransactionAction(TableTransactionActionType.UpdateReplace, WorkflowRows.ToEntity(workflowId, i))));
-            var etags = await items.SubmitTransactionAsync(actions, cancellationToken);
+            var etags = await Items(workflowId, chunk).SubmitTransactionAsync(actions, cancellationToken);
             summary.ETag = etags[0];
             foreach (var item in batches[b]) before[item.Key] = item;
         }

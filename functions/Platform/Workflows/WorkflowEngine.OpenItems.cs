@@ -4,17 +4,24 @@ namespace ManagedDistribution.Platform.Workflows;
 
 public sealed partial class WorkflowEngine
 {
-    /// <summary>Up to <paramref name="max"/> of a workflow's items that are still open (not terminal), chunk by chunk.</summary>
+    /// <summary>
+    /// Up to <paramref name="max"/> of a workflow's items that are still open (not terminal), chunk
+    /// by chunk. Chunks whose summary says nothing is open are not read.
+    /// </summary>
     public async Task<IReadOnlyList<WorkflowItem>> GetOpenItemsAsync(string workflowId, int max, CancellationToken cancellationToken)
     {
-        await EnsureTablesAsync(cancellationToken);
-        var query = TableFilter.PartitionKey.Ge(workflowId + ":") & TableFilter.PartitionKey.Lt(workflowId + ";")
-            & TableFilter.RowKey.Ne(WorkflowRows.SummaryRowKey) & TableFilter.Property("Terminal").Eq(false);
         var found = new List<WorkflowItem>();
-        await foreach (var entity in items.QueryAsync(query, cancellationToken: cancellationToken))
+        if (await GetAsync(workflowId, cancellationToken) is not { } workflow || max <= 0) return found;
+        var summaries = await ReadSummariesAsync(workflow, cancellationToken);
+        for (var chunk = 0; chunk < workflow.ChunkCount && found.Count < max; chunk++)
         {
-            found.Add(WorkflowRows.ToItem(entity));
-            if (found.Count >= max) break;
+            if (summaries[chunk] is { Open: 0 }) continue;
+            var filter = ChunkItems(workflowId, chunk, null) & TableFilter.Property("Terminal").Eq(false);
+            await foreach (var entity in Items(workflowId, chunk).QueryAsync(filter, cancellationToken: cancellationToken))
+            {
+                found.Add(WorkflowRows.ToItem(entity));
+                if (found.Count >= max) break;
+            }
         }
         return found;
     }

@@ -40,7 +40,7 @@ public sealed partial class WorkflowEngine
         var chunks = seeds.Chunk(request.ChunkSize).Select((chunk, index) => Seed(chunk, index)).ToList();
         await Parallel.ForEachAsync(chunks.SelectMany(c => Batches(workflow.Id, c.Index, c.Items, now)),
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
-            async (batch, ct) => await AddBatchAsync(batch, ct));
+            async (batch, ct) => await AddBatchAsync(Items(workflow.Id, batch.Chunk), batch.Actions, ct));
         await Parallel.ForEachAsync(Enumerable.Range(0, chunkCount),
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
             async (chunk, ct) => await SendAsync(workflow.QueueName, new WorkflowMessage(workflow.Id, chunk, 0), null, ct));
@@ -53,20 +53,20 @@ public sealed partial class WorkflowEngine
         (index, [.. chunk.Select(s => new WorkflowItem(s.Key, index, WorkflowItemStates.Pending, false, 0, -1, null, null, s.Title, s.Subtitle, s.Data, null))]);
 
     /// <summary>The summary row rides in the chunk's first transaction: 99 items + summary, then 100 items each.</summary>
-    static IEnumerable<List<TableTransactionAction>> Batches(string workflowId, int chunk, WorkflowItem[] chunkItems, DateTimeOffset now)
+    static IEnumerable<(int Chunk, List<TableTransactionAction> Actions)> Batches(string workflowId, int chunk, WorkflowItem[] chunkItems, DateTimeOffset now)
     {
         var summary = ChunkSummary.ForNewChunk(chunkItems).ToEntity(workflowId, chunk, now);
         var first = new List<TableTransactionAction> { new(TableTransactionActionType.Add, summary) };
         first.AddRange(chunkItems.Take(99).Select(i => Add(workflowId, i, now)));
-        yield return first;
+        yield return (chunk, first);
         foreach (var rest in chunkItems.Skip(99).Chunk(100))
-            yield return [.. rest.Select(i => Add(workflowId, i, now))];
+            yield return (chunk, [.. rest.Select(i => Add(workflowId, i, now))]);
     }
 
     static TableTransactionAction Add(string workflowId, WorkflowItem item, DateTimeOffset now) =>
         new(TableTransactionActionType.Add, WorkflowRows.ToEntity(workflowId, item with { UpdatedAt = now }));
 
-    async Task AddBatchAsync(List<TableTransactionAction> batch, CancellationToken cancellationToken)
+    static async Task AddBatchAsync(TableClient items, List<TableTransactionAction> batch, CancellationToken cancellationToken)
     {
         // Batches are atomic and the same on every attempt: a conflict means an earlier attempt wrote this one.
         try { await items.SubmitTransactionAsync(batch, cancellationToken); }

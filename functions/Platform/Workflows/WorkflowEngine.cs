@@ -16,7 +16,7 @@ public sealed partial class WorkflowEngine
     const int WriteConcurrency = 8;
 
     readonly TableClient workflows;
-    readonly TableClient items;
+    readonly TableClient[] itemTables;
     readonly QueueServiceClient queues;
     readonly TimeProvider time;
     readonly ILogger<WorkflowEngine> logger;
@@ -25,7 +25,7 @@ public sealed partial class WorkflowEngine
     public WorkflowEngine(TableServiceClient tables, QueueServiceClient queues, TimeProvider time, ILogger<WorkflowEngine> logger)
     {
         workflows = tables.GetTableClient(WorkflowRows.WorkflowsTable);
-        items = tables.GetTableClient(WorkflowRows.ItemsTable);
+        itemTables = [.. Enumerable.Range(0, WorkflowRows.ItemTableCount).Select(t => tables.GetTableClient(WorkflowRows.ItemsTableName(t)))];
         this.queues = queues;
         this.time = time;
         this.logger = logger;
@@ -36,8 +36,11 @@ public sealed partial class WorkflowEngine
         EnsureOnceAsync("tables", async () =>
         {
             await workflows.CreateIfNotExistsAsync(cancellationToken);
-            await items.CreateIfNotExistsAsync(cancellationToken);
+            await Task.WhenAll(itemTables.Select(t => t.CreateIfNotExistsAsync(cancellationToken)));
         });
+
+    /// <summary>The table holding a chunk's partition (items and summary row).</summary>
+    TableClient Items(string workflowId, int chunk) => itemTables[WorkflowRows.ItemTableOf(workflowId, chunk)];
 
     async Task<QueueClient> QueueAsync(string queueName, CancellationToken cancellationToken)
     {

@@ -6,20 +6,30 @@ namespace ManagedDistribution.Platform.Workflows;
 
 /// <summary>
 /// Table layout of workflows: <c>workflows</c> (PK <c>workflow</c>, RK = id) and
-/// <c>workflowitems</c> (PK <c>{id}:{chunk:D6}</c>, RK = item key, plus one chunk summary row
+/// <c>workflowitems{NN}</c> (PK <c>{id}:{chunk:D6}</c>, RK = item key, plus one chunk summary row
 /// with RK <see cref="SummaryRowKey"/> in the same partition so item changes and the chunk's
-/// counters commit in one transaction).
+/// counters commit in one transaction). A chunk partition lives in one of
+/// <see cref="ItemTableCount"/> tables chosen by the hash of its partition key: Azurite walks a
+/// whole table for every query and renumbers a whole table's indices for every update, so a
+/// 100,000-item campaign spread over 16 tables costs each chunk's reads and commits a sixteenth.
+/// On Azure it changes nothing (partitions are indexed either way).
 /// </summary>
 static class WorkflowRows
 {
     public const string WorkflowsTable = "workflows";
-    public const string ItemsTable = "workflowitems";
+    public const string ItemsTablePrefix = "workflowitems";
+    public const int ItemTableCount = 16;
     public const string WorkflowPartition = "workflow";
     /// <summary>Sorts before every item key; item keys must not start with '!'.</summary>
     public const string SummaryRowKey = "!chunk";
 
     public static string PartitionKeyFor(string workflowId, int chunk) =>
         workflowId + ":" + chunk.ToString("D6", CultureInfo.InvariantCulture);
+
+    /// <summary>Which items table holds the chunk (0 … <see cref="ItemTableCount"/> − 1). Never change it: stored rows depend on it.</summary>
+    public static int ItemTableOf(string workflowId, int chunk) => StableHash.Bucket(PartitionKeyFor(workflowId, chunk), ItemTableCount);
+
+    public static string ItemsTableName(int table) => ItemsTablePrefix + table.ToString("D2", CultureInfo.InvariantCulture);
 
     public static TableEntity ToEntity(WorkflowInfo w)
     {
