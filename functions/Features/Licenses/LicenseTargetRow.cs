@@ -20,18 +20,10 @@ public sealed record LicenseTargetRow(
     string ContentId, LicenseTarget Target, LicenseState State, string Owner, string ReservationKey, DateTimeOffset UpdatedAt, ETag ETag)
 {
     internal static TableEntity ToEntity(string contentId, LicenseTarget target, LicenseState state, string owner, string reservationKey, DateTimeOffset now) =>
-        new(contentId, LicenseKeys.TargetRow(target))
-        {
-            ["TargetKind"] = target.Kind.ToString(),
-            ["TargetId"] = target.Id,
-            ["State"] = state.ToString(),
-            ["Owner"] = owner,
-            ["ReservationKey"] = reservationKey,
-            ["UpdatedAt"] = now,
-        };
+        LicenseTargetLayout.ToEntity(contentId, target, state, owner, reservationKey, now);
 
     internal static LicenseTargetRow Read(TableEntity e) => new(
-        e.PartitionKey,
+        LicenseTargetLayout.ContentIdOf(e.PartitionKey),
         new LicenseTarget(Enum.Parse<LicenseTargetKind>(e.GetString("TargetKind") ?? nameof(LicenseTargetKind.Device)), e.GetString("TargetId") ?? ""),
         Enum.Parse<LicenseState>(e.GetString("State") ?? nameof(LicenseState.Waiting)),
         e.GetString("Owner") ?? "", e.GetString("ReservationKey") ?? "", e.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue, e.ETag);
