@@ -132,7 +132,7 @@ public static class ReconciliationBenchmark
             var contentId = ContentRecord.VppId(uId, AdamId(a), "STDQ");
             var ledger = new LedgerEntry(contentId, uId, AdamId(a), "STDQ", new LedgerCounts(perAsset + 100, perAsset, 0, 0), perAsset, now, default);
             var targets = Enumerable.Range(0, perAsset)
-                .Select(i => LicenseTargetLayout.ToEntity(contentId, LicenseTarget.Device(Serial(a, i)), LicenseState.Committed, "bench:" + contentId, "bench-" + a, now))
+                .Select(i => LicenseTargetLayout.ToEntity(contentId, LicenseTarget.Device(Serial(a, i)), LicenseState.Committed, "bench:" + contentId, "bench-" + a))
                 .GroupBy(e => e.PartitionKey, StringComparer.Ordinal)
                 .SelectMany(partition => partition.Chunk(100))
                 .Select(chunk => (Table: shards[LicenseTargetLayout.ShardOf(contentId)], Rows: chunk));

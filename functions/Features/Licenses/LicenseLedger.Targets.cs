@@ -15,8 +15,7 @@ public sealed partial class LicenseLedger
         string owner, string reservationKey, CancellationToken cancellationToken = default)
     {
         var table = await licenses.GetAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        var rows = targets.Distinct().Select(t => LicenseTargetRow.ToEntity(contentId, t, state, owner, reservationKey, now)).ToList();
+        var rows = targets.Distinct().Select(t => LicenseTargetRow.ToEntity(contentId, t, state, owner, reservationKey)).ToList();
         if (rows.Count == 0) return;
         await MarkTargetsChangingAsync(table, contentId, cancellationToken);
         await WriteTargetRowsAsync(rows, onlyMissing: false, cancellationToken);

@@ -126,9 +126,8 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
 
     IEnumerable<TableEntity> TargetRows(ReservationRequest request, IReadOnlyList<LicenseTarget> targets, int granted)
     {
-        var now = time.GetUtcNow();
         return targets.Select((target, i) => LicenseTargetRow.ToEntity(request.ContentId, target,
-            i < granted ? LicenseState.Reserved : LicenseState.Waiting, request.Owner, request.IdempotencyKey, now));
+            i < granted ? LicenseState.Reserved : LicenseState.Waiting, request.Owner, request.IdempotencyKey));
     }
 
     static ReservationResult Replay(ReservationRecord record, LedgerEntry? ledger)

@@ -19,11 +19,8 @@ internal sealed record OurTarget(string Kind, string Id, LicenseState State, str
 internal sealed class LedgerPartitionScan(TableServiceClient service)
 {
     const string ReservationPrefix = "r|";
-    static readonly string[] TargetColumns = ["TargetKind", "TargetId", "State", "Owner", "ReservationKey"];
-    static readonly string[] Columns =
-    [
-        "RowKey", .. TargetColumns, "IdempotencyKey", "Requested", "Granted", "Committed", "Released", "Returned", "RequestedAt",
-    ];
+    static readonly string[] TargetColumns = ["RowKey", "TargetId", "State", "Owner", "ReservationKey"];
+    static readonly string[] Columns = ["IdempotencyKey", "Owner", "Requested", "Granted", "Committed", "Released", "Returned", "RequestedAt"];
 
     readonly TableOnFirstUse licenses = new(service, LicenseLedger.TableName);
     readonly LicenseTargetTables targetTables = new(service);
@@ -90,9 +87,9 @@ internal sealed class LedgerPartitionScan(TableServiceClient service)
 
     static OurTarget? Read(TableEntity row)
     {
-        if (row.GetString("TargetId") is not { Length: > 0 } id) return null;
-        var kind = row.GetString("TargetKind") == nameof(LicenseTargetKind.User) ? TargetKinds.User : TargetKinds.Device;
+        if (LicenseTargetLayout.TargetOf(row.RowKey, row.GetString("TargetId")) is not { } target) return null;
+        var kind = target.Kind == LicenseTargetKind.User ? TargetKinds.User : TargetKinds.Device;
         var state = Enum.TryParse<LicenseState>(row.GetString("State"), out var s) ? s : LicenseState.Waiting;
-        return new OurTarget(kind, id, state, row.GetString("Owner") ?? "", row.GetString("ReservationKey") ?? "");
+        return new OurTarget(kind, target.Id, state, row.GetString("Owner") ?? "", row.GetString("ReservationKey") ?? "");
     }
 }
