@@ -14,8 +14,9 @@ namespace ManagedDistribution.Features.Reconciliation;
 /// whose step is already recorded uses event id + <c>:</c> + notification id, so it still counts.
 /// Rows already committed or released (the assignment flow was first) are left alone: nothing is
 /// counted twice. Disassociate/revoke outcomes and events we do not know are recorded as applied.
-/// Reservations of device-group assignments are left to their workflow: it is durable (a queue
-/// message carries it until it finishes) and settles each batch under its own step key
+/// Reservations of device-group assignments are left to their flow: the workflow is durable (a queue
+/// message carries it until it finishes; a small inline flow that dies is settled by
+/// reconciliation's stale-reservation pass) and settles each batch under its own step key
 /// (<c>batch-n</c>, stable across its retries, unlike an event id), so settling them here too
 /// could count a batch twice when the notification lands between Apple's event and the batch's commit.
 /// </summary>
