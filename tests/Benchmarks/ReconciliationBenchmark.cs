@@ -20,7 +20,8 @@ namespace ManagedDistribution.Benchmarks;
 /// `reconciliation`: a full reconciliation of 1,000 assets and 500,000 Apple assignments (DESIGN.md
 /// §5: ≤ 30 s, ≤ 512 MB). The app runs as its own process on Azurite, so its peak working set is
 /// its own; the Apps and Books emulator runs in this process, seeded in-process, and the ledger is
-/// seeded with matching committed target rows in 100-row transactions (not timed). Timed from
+/// seeded with matching committed target rows where the ledger keeps them
+/// (<see cref="LicenseTargetLayout"/>), in transactions of up to 100 (not timed). Timed from
 /// <c>POST /api/reconciliation {full:true}</c> until the run is completed, twice: the first reads
 /// every item's rows, the second finds them unchanged since verified (the steady state). Printed next to the
 /// scanned-rows and batched-entities ceilings of the same run.
@@ -113,25 +114,35 @@ public static class ReconciliationBenchmark
         return ((elapsed, $"{report?.Run.State}; read {drift?.AppleAssignmentsRead:N0}, items {drift?.ItemsChecked:N0}, lost {drift?.Totals.Lost}, orphans {drift?.Totals.Orphans}: {(ok ? "EXACT" : "WRONG")}"), ok);
     }
 
-    /// <summary>Per item: the ledger row (Assigned = all) and one committed target row per serial, 100 per transaction, 8 at once.</summary>
+    /// <summary>
+    /// Per item: the ledger row (Assigned = all) in <c>licenses</c> and one committed target row per
+    /// serial where the ledger keeps them (<see cref="LicenseTargetLayout"/>: shard table, bucket
+    /// partition), 100 per transaction within a partition, 8 transactions at once.
+    /// </summary>
     static async Task<long> SeedLedgerAsync(BenchmarkStorage storage, string uId, int assets, int perAsset)
     {
-        var table = new TableServiceClient(storage.Account, BenchmarkStorage.Prefixed(Prefix)).GetTableClient(LicenseLedger.TableName);
-        await table.CreateIfNotExistsAsync(default);
+        var service = new TableServiceClient(storage.Account, BenchmarkStorage.Prefixed(Prefix));
+        var ledgers = service.GetTableClient(LicenseLedger.TableName);
+        await ledgers.CreateIfNotExistsAsync(default);
+        var shards = Enumerable.Range(0, LicenseTargetLayout.Shards).Select(s => service.GetTableClient(LicenseTargetLayout.TableName(s))).ToArray();
+        foreach (var shard in shards) await shard.CreateIfNotExistsAsync(default);
         var now = DateTimeOffset.UtcNow;
         var batches = Enumerable.Range(0, assets).SelectMany(a =>
         {
             var contentId = ContentRecord.VppId(uId, AdamId(a), "STDQ");
             var ledger = new LedgerEntry(contentId, uId, AdamId(a), "STDQ", new LedgerCounts(perAsset + 100, perAsset, 0, 0), perAsset, now, default);
-            var rows = Enumerable.Range(0, perAsset).Select(i => LicenseTargetRow.ToEntity(contentId, LicenseTarget.Device(Serial(a, i)),
-                LicenseState.Committed, "bench:" + contentId, "bench-" + a, now)).Prepend(ledger.ToEntity(now));
-            return rows.Chunk(100);
+            var targets = Enumerable.Range(0, perAsset)
+                .Select(i => LicenseTargetLayout.ToEntity(contentId, LicenseTarget.Device(Serial(a, i)), LicenseState.Committed, "bench:" + contentId, "bench-" + a))
+                .GroupBy(e => e.PartitionKey, StringComparer.Ordinal)
+                .SelectMany(partition => partition.Chunk(100))
+                .Select(chunk => (Table: shards[LicenseTargetLayout.ShardOf(contentId)], Rows: chunk));
+            return targets.Prepend((Table: ledgers, Rows: new[] { ledger.ToEntity(now) }));
         });
         long written = 0;
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (chunk, ct) =>
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (batch, ct) =>
         {
-            await table.SubmitTransactionAsync([.. chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e))], ct);
-            Interlocked.Add(ref written, chunk.Length);
+            await batch.Table.SubmitTransactionAsync([.. batch.Rows.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e))], ct);
+            Interlocked.Add(ref written, batch.Rows.Length);
         });
         return written;
     }

@@ -12,10 +12,11 @@ namespace ManagedDistribution.Features.Licenses;
 /// ledger row so reserve + record are atomic and a replay finds its answer;</item>
 /// <item><c>n|{key}</c>: an applied total change (an ASSET_COUNT notification id), same transaction;</item>
 /// <item><c>w|{requestTicks:D19}|{idempotencyKey}</c>: the waiting list, first come first served in key order;</item>
-/// <item><c>t|d|{serial}</c> / <c>t|u|{clientUserId}</c>: one license per target and its state.</item>
+/// <item><c>targetschanged</c>: the stamp written before any of the item's target rows.</item>
 /// </list>
-/// Access patterns: counts = one point read; a reservation = one partition query (ledger + record);
-/// the waiting list = one range query (<c>w|</c> prefix); an item's targets = one range query (<c>t|</c>).
+/// The target rows themselves (one license per target) live in other tables: <see cref="LicenseTargetLayout"/>.
+/// Access patterns: counts = one point read; a reservation = two point reads (ledger + record);
+/// the waiting list = one range query (<c>w|</c> prefix).
 /// </summary>
 public static class LicenseKeys
 {
@@ -23,7 +24,6 @@ public static class LicenseKeys
     const string ReservationPrefix = "r|";
     const string TotalChangePrefix = "n|";
     public const string WaitingPrefix = "w|";
-    public const string TargetPrefix = "t|";
     /// <summary>The item's <see cref="TargetsChange"/> stamp.</summary>
     public const string TargetsChangedRow = "targetschanged";
 
@@ -33,9 +33,6 @@ public static class LicenseKeys
 
     public static string WaitingRow(DateTimeOffset requestedAt, string idempotencyKey) =>
         $"{WaitingPrefix}{requestedAt.UtcTicks:D19}|{SafeKey(idempotencyKey)}";
-
-    public static string TargetRow(LicenseTarget target) =>
-        TargetPrefix + (target.Kind == LicenseTargetKind.Device ? "d|" : "u|") + SafeKey(target.Id);
 
     /// <summary>The first key after every key starting with <paramref name="prefix"/> (for range queries).</summary>
     public static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);

@@ -7,33 +7,34 @@ public sealed partial class LicenseLedger
 {
     /// <summary>
     /// Sets the state of targets' license rows (e.g. committed for the serials an Apple event
-    /// confirmed, released for those it refused), in 100-row transactions. Idempotent: it writes
-    /// the state, it does not move counts (the reservation's commit/release does that).
+    /// confirmed, released for those it refused), in transactions of up to 100 rows per bucket
+    /// partition. Idempotent: it writes the state, it does not move counts (the reservation's
+    /// commit/release does that).
     /// </summary>
     public async Task SetTargetStatesAsync(string contentId, IEnumerable<LicenseTarget> targets, LicenseState state,
         string owner, string reservationKey, CancellationToken cancellationToken = default)
     {
         var table = await licenses.GetAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        var rows = targets.Distinct().Select(t => LicenseTargetRow.ToEntity(contentId, t, state, owner, reservationKey, now)).ToList();
+        var rows = targets.Distinct().Select(t => LicenseTargetRow.ToEntity(contentId, t, state, owner, reservationKey)).ToList();
         if (rows.Count == 0) return;
         await MarkTargetsChangingAsync(table, contentId, cancellationToken);
-        await WriteInBatchesAsync(table, rows, cancellationToken);
+        await WriteTargetRowsAsync(rows, onlyMissing: false, cancellationToken);
     }
 
-    /// <summary>One target's license row, or null.</summary>
+    /// <summary>One target's license row, or null (one point read).</summary>
     public async Task<LicenseTargetRow?> GetTargetAsync(string contentId, LicenseTarget target, CancellationToken cancellationToken = default)
     {
-        var table = await licenses.GetAsync(cancellationToken);
-        var row = await table.GetEntityAsync(contentId, LicenseKeys.TargetRow(target), cancellationToken: cancellationToken);
+        var table = await targetTables.ForItemAsync(contentId, cancellationToken);
+        var row = await table.GetEntityAsync(LicenseTargetLayout.PartitionKey(contentId, target), LicenseTargetLayout.RowKey(target),
+            cancellationToken: cancellationToken);
         return row is null ? null : LicenseTargetRow.Read(row);
     }
 
-    /// <summary>Every target row of the item (one range query over its partition).</summary>
+    /// <summary>Every target row of the item (one query over its bucket partitions in its shard table), in no particular order.</summary>
     public async IAsyncEnumerable<LicenseTargetRow> GetTargetsAsync(string contentId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var table = await licenses.GetAsync(cancellationToken);
-        await foreach (var row in table.QueryAsync(RowPrefix(contentId, LicenseKeys.TargetPrefix), cancellationToken: cancellationToken))
+        var table = await targetTables.ForItemAsync(contentId, cancellationToken);
+        await foreach (var row in table.QueryAsync(LicenseTargetLayout.ItemFilter(contentId), cancellationToken: cancellationToken))
             yield return LicenseTargetRow.Read(row);
     }
 
@@ -52,6 +53,42 @@ public sealed partial class LicenseLedger
     {
         var table = await licenses.GetAsync(cancellationToken);
         return await table.DeleteEntityAsync(contentId, LicenseKeys.WaitingRow(entry.RequestedAt, entry.IdempotencyKey), ETag.All, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes target rows of one item (same shard) in transactions of up to 100 rows per bucket
+    /// partition, several at once. <paramref name="onlyMissing"/>: adds, leaving rows that exist alone
+    /// (a replay must not undo a state that moved on).
+    /// </summary>
+    async Task WriteTargetRowsAsync(IEnumerable<TableEntity> rows, bool onlyMissing, CancellationToken cancellationToken)
+    {
+        var batches = rows.GroupBy(e => e.PartitionKey, StringComparer.Ordinal).SelectMany(p => p.Chunk(TableBulk.BatchSize)).ToList();
+        if (batches.Count == 0) return;
+        var table = await targetTables.ForItemAsync(LicenseTargetLayout.ContentIdOf(batches[0][0].PartitionKey), cancellationToken);
+        await TableBulk.ForEachAsync(batches, async (batch, ct) =>
+        {
+            if (!onlyMissing && batch is [var single]) await table.UpsertEntityAsync(single, TableUpdateMode.Replace, ct);
+            else if (!onlyMissing) await table.SubmitTransactionAsync([.. batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e))], ct);
+            else await AddMissingAsync(table, batch, ct);
+        }, cancellationToken);
+    }
+
+    static async Task AddMissingAsync(TableClient table, TableEntity[] batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (batch is [var single]) await table.AddEntityAsync(single, cancellationToken);
+            else await table.SubmitTransactionAsync([.. batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e))], cancellationToken);
+        }
+        catch (StorageRequestFailedException e) when (e.IsConflict && batch.Length > 1)
+        {
+            foreach (var row in batch)
+            {
+                try { await table.AddEntityAsync(row, cancellationToken); }
+                catch (StorageRequestFailedException inner) when (inner.IsConflict) { }
+            }
+        }
+        catch (StorageRequestFailedException e) when (e.IsConflict) { }
     }
 
     static TableFilter RowPrefix(string contentId, string prefix) =>

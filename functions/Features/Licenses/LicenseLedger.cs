@@ -14,13 +14,11 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
 {
     public const string TableName = "licenses";
 
-    /// <summary>Targets written in the reservation's own transaction (the rest follow in batches).</summary>
-    public const int InlineTargets = 90;
-
     /// <summary>Bounded retry of a conditional write: 200 writers racing on one row settle well within it.</summary>
     const int MaxAttempts = 100;
 
     readonly TableOnFirstUse licenses = new(service, TableName);
+    readonly LicenseTargetTables targetTables = new(service);
 
     // Writers of one item in this process take turns: the ETag still decides between instances,
     // but 200 local racers no longer make 199 losing writes per license handed out.
@@ -64,13 +62,14 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
             if (recordEntity is not null)
             {
                 var earlier = ReservationRecord.Read(recordEntity);
-                // The first attempt may have stopped between the count and the batched target rows:
-                // add the missing ones, never overwrite a row that has moved on since.
+                // The first attempt may have stopped between the count and the target rows (they are
+                // written right after its transaction): add the missing ones, never overwrite a row
+                // that has moved on since.
                 turn.Dispose();
-                if (request.Targets is { Count: > InlineTargets } targets)
+                if (request.Targets is { Count: > 0 } targets)
                 {
                     await MarkTargetsChangingAsync(table, request.ContentId, cancellationToken);
-                    await AddMissingAsync(table, TargetRows(request, targets, earlier.Granted, 0), cancellationToken);
+                    await WriteTargetRowsAsync(TargetRows(request, targets, earlier.Granted), onlyMissing: true, cancellationToken);
                 }
                 return Replay(earlier, ledger);
             }
@@ -91,7 +90,8 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
                 continue;
             }
             turn.Dispose();
-            await WriteRemainingTargetsAsync(table, request, granted, cancellationToken);
+            if (request.Targets is { Count: > 0 } written)
+                await WriteTargetRowsAsync(TargetRows(request, written, granted), onlyMissing: false, cancellationToken);
             var outcome = granted == request.Count ? ReservationOutcome.Reserved
                 : granted > 0 ? ReservationOutcome.PartlyReserved : ReservationOutcome.Exhausted;
             logger.LogInformation(
@@ -117,26 +117,17 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
             var waiting = new WaitingEntry(request.IdempotencyKey, request.Owner, record.Waiting, record.RequestedAt);
             actions.Add(new(TableTransactionActionType.Add, waiting.ToEntity(request.ContentId)));
         }
-        if (request.Targets is { Count: <= InlineTargets and > 0 } targets)
-        {
+        // The stamp precedes the target rows, which are written right after this transaction (they
+        // live in another table: LicenseTargetLayout).
+        if (request.Targets is { Count: > 0 })
             actions.Add(new(TableTransactionActionType.UpsertReplace, TargetsChange.ToEntity(request.ContentId, time.GetUtcNow())));
-            actions.AddRange(TargetRows(request, targets, record.Granted, 0).Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)));
-        }
         return actions;
     }
 
-    async Task WriteRemainingTargetsAsync(TableClient table, ReservationRequest request, int granted, CancellationToken cancellationToken)
+    IEnumerable<TableEntity> TargetRows(ReservationRequest request, IReadOnlyList<LicenseTarget> targets, int granted)
     {
-        if (request.Targets is not { Count: > InlineTargets } targets) return;
-        await MarkTargetsChangingAsync(table, request.ContentId, cancellationToken);
-        await WriteInBatchesAsync(table, TargetRows(request, targets, granted, 0), cancellationToken);
-    }
-
-    IEnumerable<TableEntity> TargetRows(ReservationRequest request, IReadOnlyList<LicenseTarget> targets, int granted, int skip)
-    {
-        var now = time.GetUtcNow();
-        return targets.Skip(skip).Select((target, i) => LicenseTargetRow.ToEntity(request.ContentId, target,
-            i + skip < granted ? LicenseState.Reserved : LicenseState.Waiting, request.Owner, request.IdempotencyKey, now));
+        return targets.Select((target, i) => LicenseTargetRow.ToEntity(request.ContentId, target,
+            i < granted ? LicenseState.Reserved : LicenseState.Waiting, request.Owner, request.IdempotencyKey));
     }
 
     static ReservationResult Replay(ReservationRecord record, LedgerEntry? ledger)
@@ -158,9 +149,8 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
 
     /// <summary>
     /// The ledger row and one other row of the partition: two point reads in parallel. Not one
-    /// query with an OR of the two row keys: storage answers that with a scan of the whole
-    /// partition, which holds every target row of the item (50,000 for a large group). Reading them
-    /// apart is safe: the transaction that follows names both ETags.
+    /// query with an OR of the two row keys: storage answers that with a scan (of the partition on
+    /// Azure, of the whole table on Azurite). Reading them apart is safe: the transaction that follows names both ETags.
     /// </summary>
     static async Task<(LedgerEntry? Ledger, TableEntity? Other)> ReadPairAsync(
         TableClient table, string contentId, string otherRow, CancellationToken cancellationToken)
@@ -173,31 +163,4 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
 
     Task BackoffAsync(int attempt, CancellationToken cancellationToken) =>
         Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, Math.Min(50, 5 + attempt * 3))), time, cancellationToken);
-
-    static async Task AddMissingAsync(TableClient table, IEnumerable<TableEntity> rows, CancellationToken cancellationToken)
-    {
-        foreach (var chunk in rows.Chunk(100))
-        {
-            try
-            {
-                await table.SubmitTransactionAsync([.. chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e))], cancellationToken);
-            }
-            catch (StorageRequestFailedException e) when (e.IsConflict)
-            {
-                foreach (var row in chunk)
-                {
-                    try { await table.AddEntityAsync(row, cancellationToken); }
-                    catch (StorageRequestFailedException inner) when (inner.IsConflict) { }
-                }
-            }
-        }
-    }
-
-    static async Task WriteInBatchesAsync(TableClient table, IEnumerable<TableEntity> rows, CancellationToken cancellationToken)
-    {
-        var batches = rows.Chunk(100).Select(chunk => (IReadOnlyList<TableTransactionAction>)
-            [.. chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e))]);
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-            async (batch, ct) => await table.SubmitTransactionAsync(batch, ct));
-    }
 }

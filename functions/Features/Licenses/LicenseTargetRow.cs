@@ -19,20 +19,13 @@ public enum LicenseState
 public sealed record LicenseTargetRow(
     string ContentId, LicenseTarget Target, LicenseState State, string Owner, string ReservationKey, DateTimeOffset UpdatedAt, ETag ETag)
 {
-    internal static TableEntity ToEntity(string contentId, LicenseTarget target, LicenseState state, string owner, string reservationKey, DateTimeOffset now) =>
-        new(contentId, LicenseKeys.TargetRow(target))
-        {
-            ["TargetKind"] = target.Kind.ToString(),
-            ["TargetId"] = target.Id,
-            ["State"] = state.ToString(),
-            ["Owner"] = owner,
-            ["ReservationKey"] = reservationKey,
-            ["UpdatedAt"] = now,
-        };
+    internal static TableEntity ToEntity(string contentId, LicenseTarget target, LicenseState state, string owner, string reservationKey) =>
+        LicenseTargetLayout.ToEntity(contentId, target, state, owner, reservationKey);
 
+    /// <summary>A row of <see cref="LicenseTargetLayout"/>; <see cref="UpdatedAt"/> is the row's storage <c>Timestamp</c> (its last write).</summary>
     internal static LicenseTargetRow Read(TableEntity e) => new(
-        e.PartitionKey,
-        new LicenseTarget(Enum.Parse<LicenseTargetKind>(e.GetString("TargetKind") ?? nameof(LicenseTargetKind.Device)), e.GetString("TargetId") ?? ""),
+        LicenseTargetLayout.ContentIdOf(e.PartitionKey),
+        LicenseTargetLayout.TargetOf(e.RowKey, e.GetString("TargetId")) ?? new LicenseTarget(LicenseTargetKind.Device, ""),
         Enum.Parse<LicenseState>(e.GetString("State") ?? nameof(LicenseState.Waiting)),
-        e.GetString("Owner") ?? "", e.GetString("ReservationKey") ?? "", e.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue, e.ETag);
+        e.GetString("Owner") ?? "", e.GetString("ReservationKey") ?? "", e.Timestamp ?? DateTimeOffset.MinValue, e.ETag);
 }

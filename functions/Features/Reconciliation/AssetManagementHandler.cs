@@ -14,6 +14,11 @@ namespace ManagedDistribution.Features.Reconciliation;
 /// whose step is already recorded uses event id + <c>:</c> + notification id, so it still counts.
 /// Rows already committed or released (the assignment flow was first) are left alone: nothing is
 /// counted twice. Disassociate/revoke outcomes and events we do not know are recorded as applied.
+/// Reservations of device-group assignments are left to their flow: the workflow is durable (a queue
+/// message carries it until it finishes; a small inline flow that dies is settled by
+/// reconciliation's stale-reservation pass) and settles each batch under its own step key
+/// (<c>batch-n</c>, stable across its retries, unlike an event id), so settling them here too
+/// could count a batch twice when the notification lands between Apple's event and the batch's commit.
 /// </summary>
 internal sealed class AssetManagementHandler(LicenseLedger ledger, LedgerPartitionScan scan, ILogger<AssetManagementHandler> logger)
     : IAppleNotificationHandler
@@ -37,7 +42,8 @@ internal sealed class AssetManagementHandler(LicenseLedger ledger, LedgerPartiti
             var contentId = ContentRecord.VppId(locationUId, asset.Key.AdamId, asset.Key.PricingParam);
             List<(string Kind, string Id)> targets = [.. asset.Select(Target).OfType<(string, string)>().Distinct()];
             var ours = await scan.GetAsync(contentId, targets, cancellationToken);
-            foreach (var reservation in ours.Values.Where(o => o.State == LicenseState.Reserved).GroupBy(o => (o.ReservationKey, o.Owner)))
+            foreach (var reservation in ours.Values.Where(o => o.State == LicenseState.Reserved && !SettledByWorkflow(o.Owner))
+                         .GroupBy(o => (o.ReservationKey, o.Owner)))
             {
                 var moved = await SettleAsync(contentId, reservation.Key.ReservationKey, reservation.Count(), success, body.EventId,
                     notification.NotificationId, cancellationToken);
@@ -65,6 +71,8 @@ internal sealed class AssetManagementHandler(LicenseLedger ledger, LedgerPartiti
             : await ledger.ReleaseAsync(contentId, reservationKey, count, step, cancellationToken);
         return result.Outcome == SettleOutcome.Contended ? null : result.Moved;
     }
+
+    static bool SettledByWorkflow(string owner) => owner.StartsWith(Assignments.TargetKinds.DeviceGroup + ":", StringComparison.Ordinal);
 
     static (string Kind, string Id)? Target(Assignment a) =>
         a.SerialNumber is { Length: > 0 } serial ? (TargetKinds.Device, serial)

@@ -48,7 +48,9 @@ internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repa
             return await RepairAndReportAsync(c, [], [], verified.Committed.Count, knownOrphans: 0, comparedInFull: true, ledgerMoved: false,
                 cancellationToken);
         }
-        var (pending, targets) = await scan.ReadAsync(c.ContentId, targets: true, cancellationToken);
+        // Only reservations older than StaleBefore are resolved below, and the location's one query for
+        // those found none for an item without HasStaleReservations: its records need not be read.
+        var (pending, targets) = await scan.ReadAsync(c.ContentId, reservations: c.HasStaleReservations, cancellationToken);
         ReportRetiredAndDuplicates(c, atApple);
         List<(string Kind, string Id)> lost = [];
         var reservedAtApple = new HashSet<string>(StringComparer.Ordinal);

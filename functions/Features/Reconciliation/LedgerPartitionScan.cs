@@ -3,7 +3,7 @@ using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Features.Reconciliation;
 
-/// <summary>One of our target rows (<c>t|d|{serial}</c> / <c>t|u|{clientUserId}</c>), reduced to what a comparison needs.</summary>
+/// <summary>One of our target rows (<see cref="LicenseTargetLayout"/>), reduced to what a comparison needs.</summary>
 internal sealed record OurTarget(string Kind, string Id, LicenseState State, string Owner, string ReservationKey)
 {
     public string Key => Kind + "|" + Id;
@@ -11,41 +11,41 @@ internal sealed record OurTarget(string Kind, string Id, LicenseState State, str
 }
 
 /// <summary>
-/// Reads an item's ledger partition straight from the <c>licenses</c> table, in one range query
-/// from <c>r|</c> to the end of <c>t|</c>: the reservation records and every target row, only the
-/// columns a comparison needs. Faster than <see cref="LicenseLedger.GetTargetsAsync"/> for 500,000 rows.
+/// Reads our side of an item straight from the ledger's tables, only the columns a comparison
+/// needs: its target rows with one query on its shard table (<see cref="LicenseTargetLayout"/>:
+/// a partition-key range over its bucket partitions) and, when asked, its pending reservation
+/// records from <c>licenses</c>. Faster than <see cref="LicenseLedger.GetTargetsAsync"/> for 500,000 rows.
 /// </summary>
 internal sealed class LedgerPartitionScan(TableServiceClient service)
 {
     const string ReservationPrefix = "r|";
-    static readonly string[] Columns =
-    [
-        "RowKey", "TargetKind", "TargetId", "State", "Owner", "ReservationKey",
-        "IdempotencyKey", "Requested", "Granted", "Committed", "Released", "Returned", "RequestedAt",
-    ];
+    static readonly string[] TargetColumns = ["RowKey", "TargetId", "State", "Owner", "ReservationKey"];
+    static readonly string[] Columns = ["IdempotencyKey", "Owner", "Requested", "Granted", "Committed", "Released", "Returned", "RequestedAt"];
 
     readonly TableOnFirstUse licenses = new(service, LicenseLedger.TableName);
+    readonly LicenseTargetTables targetTables = new(service);
 
-    /// <summary>Reservations still pending (granted, neither committed nor released) and, with <paramref name="targets"/>, every target row.</summary>
+    /// <summary>Every target row of the item and, with <paramref name="reservations"/>, its pending reservations (granted, neither committed nor released).</summary>
     public async Task<(List<ReservationRecord> Pending, List<OurTarget> Targets)> ReadAsync(
-        string contentId, bool targets, CancellationToken cancellationToken)
+        string contentId, bool reservations, CancellationToken cancellationToken)
+    {
+        var pending = reservations ? PendingAsync(contentId, cancellationToken) : Task.FromResult(new List<ReservationRecord>());
+        var table = await targetTables.ForItemAsync(contentId, cancellationToken);
+        var rows = new List<OurTarget>();
+        await foreach (var row in table.QueryAsync(LicenseTargetLayout.ItemFilter(contentId), TargetColumns, cancellationToken: cancellationToken))
+            if (Read(row) is { } target) rows.Add(target);
+        return (await pending, rows);
+    }
+
+    async Task<List<ReservationRecord>> PendingAsync(string contentId, CancellationToken cancellationToken)
     {
         var table = await licenses.GetAsync(cancellationToken);
-        var end = targets ? LicenseKeys.PrefixEnd(LicenseKeys.TargetPrefix) : LicenseKeys.PrefixEnd(ReservationPrefix);
-        var filter = TableFilter.PartitionKey.Eq(contentId) & TableFilter.RowKey.Ge(ReservationPrefix) & TableFilter.RowKey.Lt(end);
+        var filter = TableFilter.PartitionKey.Eq(contentId) & TableFilter.RowKey.Ge(ReservationPrefix)
+            & TableFilter.RowKey.Lt(LicenseKeys.PrefixEnd(ReservationPrefix));
         var pending = new List<ReservationRecord>();
-        var rows = new List<OurTarget>();
         await foreach (var row in table.QueryAsync(filter, Columns, cancellationToken: cancellationToken))
-        {
-            if (row.RowKey.StartsWith(ReservationPrefix, StringComparison.Ordinal))
-            {
-                var record = ReservationRecord.Read(row);
-                if (record.Pending > 0) pending.Add(record);
-            }
-            else if (row.RowKey.StartsWith(LicenseKeys.TargetPrefix, StringComparison.Ordinal) && Read(row) is { } target)
-                rows.Add(target);
-        }
-        return (pending, rows);
+            if (ReservationRecord.Read(row) is { Pending: > 0 } record) pending.Add(record);
+        return pending;
     }
 
     /// <summary>
@@ -74,21 +74,22 @@ internal sealed class LedgerPartitionScan(TableServiceClient service)
     public async Task<Dictionary<string, OurTarget>> GetAsync(string contentId, IReadOnlyCollection<(string Kind, string Id)> targets,
         CancellationToken cancellationToken)
     {
-        var table = await licenses.GetAsync(cancellationToken);
+        var table = await targetTables.ForItemAsync(contentId, cancellationToken);
         var found = new System.Collections.Concurrent.ConcurrentDictionary<string, OurTarget>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (t, ct) =>
         {
-            var key = LicenseKeys.TargetRow(new LicenseTarget(t.Kind == TargetKinds.Device ? LicenseTargetKind.Device : LicenseTargetKind.User, t.Id));
-            if (await table.GetEntityAsync(contentId, key, Columns, ct) is { } row && Read(row) is { } target) found[target.Key] = target;
+            var target = new LicenseTarget(t.Kind == TargetKinds.Device ? LicenseTargetKind.Device : LicenseTargetKind.User, t.Id);
+            var row = await table.GetEntityAsync(LicenseTargetLayout.PartitionKey(contentId, target), LicenseTargetLayout.RowKey(target), TargetColumns, ct);
+            if (row is not null && Read(row) is { } ours) found[ours.Key] = ours;
         });
         return new Dictionary<string, OurTarget>(found, StringComparer.Ordinal);
     }
 
     static OurTarget? Read(TableEntity row)
     {
-        if (row.GetString("TargetId") is not { Length: > 0 } id) return null;
-        var kind = row.GetString("TargetKind") == nameof(LicenseTargetKind.User) ? TargetKinds.User : TargetKinds.Device;
+        if (LicenseTargetLayout.TargetOf(row.RowKey, row.GetString("TargetId")) is not { } target) return null;
+        var kind = target.Kind == LicenseTargetKind.User ? TargetKinds.User : TargetKinds.Device;
         var state = Enum.TryParse<LicenseState>(row.GetString("State"), out var s) ? s : LicenseState.Waiting;
-        return new OurTarget(kind, id, state, row.GetString("Owner") ?? "", row.GetString("ReservationKey") ?? "");
+        return new OurTarget(kind, target.Id, state, row.GetString("Owner") ?? "", row.GetString("ReservationKey") ?? "");
     }
 }

@@ -134,7 +134,8 @@ public sealed class LicenseLedgerTests
 
         // A replay adds target rows that are missing and leaves the ones that moved on alone.
         await ledger.SetTargetStatesAsync(item, [members[0]], LicenseState.Committed, "big-group", "big", Cancel);
-        await service.GetTableClient(LicenseLedger.TableName).DeleteEntityAsync(item, LicenseKeys.TargetRow(members[449]), ETag.All, Cancel);
+        Assert.True(await service.GetTableClient(LicenseTargetLayout.TableName(LicenseTargetLayout.ShardOf(item)))
+            .DeleteEntityAsync(LicenseTargetLayout.PartitionKey(item, members[449]), LicenseTargetLayout.RowKey(members[449]), ETag.All, Cancel));
         var replay = await ledger.ReserveAsync(new(item, members.Count, "big-group", "big", ReservationMode.UpTo, members), Cancel);
         Assert.True(replay.Replayed);
         Assert.Equal(LicenseState.Committed, (await ledger.GetTargetAsync(item, members[0], Cancel))!.State);

@@ -55,6 +55,29 @@ public sealed class AssetManagementHandlerTests(AzuriteFixture azurite)
         Assert.Equal(counts, (await ledger.GetAsync(contentId, Cancel))!.Counts);
     }
 
+    [Fact]
+    public async Task ADeviceGroupReservationIsLeftToItsWorkflowSoABatchIsNeverCountedTwice()
+    {
+        await using var host = await StartAsync(azurite, notifications: true);
+        var location = await InstallAsync(host, ("8101", 5, "App"));
+        var contentId = ContentId(location, "8101");
+        var ledger = host.App.Services.GetRequiredService<LicenseLedger>();
+        var owner = "device-group:g2:" + contentId;
+        var key = owner + ":1";
+        await ledger.ReserveAsync(new ReservationRequest(contentId, 2, owner, key, ReservationMode.UpTo, Serials("D1", "D2")), Cancel);
+
+        // Apple's outcome arrives before the workflow's batch commit.
+        var handler = host.App.Services.GetServices<IAppleNotificationHandler>().Single(h => h.NotificationType == AppsAndBooksNotification.AssetManagement);
+        Assert.Equal(NotificationInbox.Applied, await handler.ApplyAsync(location.UId, Notification("event-1", "SUCCESS", "D1", "D2"), Cancel));
+        Assert.Equal((0, 2), Counts(await ledger.GetAsync(contentId, Cancel)));
+        Assert.Equal(LicenseState.Reserved, (await TargetAsync(host, contentId, LicenseTarget.Device("D1")))!.State);
+
+        await ledger.CommitAsync(contentId, key, 2, "batch-1", Cancel);
+        Assert.Equal((2, 0), Counts(await ledger.GetAsync(contentId, Cancel)));
+    }
+
+    static (int Assigned, int Reserved) Counts(LedgerEntry? entry) => (entry!.Counts.Assigned, entry.Counts.Reserved);
+
     static AppsAndBooksNotification Notification(string eventId, string result, params string[] serials) => new()
     {
         NotificationId = Guid.NewGuid().ToString(),

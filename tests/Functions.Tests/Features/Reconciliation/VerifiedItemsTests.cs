@@ -23,8 +23,10 @@ public sealed class VerifiedItemsTests(AzuriteFixture azurite)
         Assert.Equal((0, 0, 2), (first.Totals.Orphans, first.Totals.Lost, first.ItemsComparedInFull));
 
         // A row removed around the ledger (no stamp) is not seen: proof that the rows were not read.
-        var licenses = host.App.Services.GetRequiredService<TableServiceClient>().GetTableClient(LicenseLedger.TableName);
-        Assert.True(await licenses.DeleteEntityAsync(ContentId(location, "8101"), LicenseKeys.TargetRow(LicenseTarget.Device("SN1")), ETag.All, Cancel));
+        var sn1 = LicenseTarget.Device("SN1");
+        var targets = host.App.Services.GetRequiredService<TableServiceClient>()
+            .GetTableClient(LicenseTargetLayout.TableName(LicenseTargetLayout.ShardOf(ContentId(location, "8101"))));
+        Assert.True(await targets.DeleteEntityAsync(LicenseTargetLayout.PartitionKey(ContentId(location, "8101"), sn1), LicenseTargetLayout.RowKey(sn1), ETag.All, Cancel));
         var unchanged = await RunAsync(host, full: true);
         Assert.Equal((0, 0, 2), (unchanged.Totals.Orphans, unchanged.Totals.Lost, unchanged.ItemsComparedInFull));
         Assert.All(unchanged.Items, i => Assert.Equal(0, i.Difference));

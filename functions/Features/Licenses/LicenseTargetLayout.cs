@@ -1,0 +1,108 @@
+using System.Text;
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.Licenses;
+
+/// <summary>
+/// Where the ledger keeps one license per target (device serial / Apple <c>clientUserId</c>): not in
+/// the item's <c>licenses</c> partition but in <see cref="Shards"/> tables
+/// <c>licensetargets{shard:D3}</c> (shard = FNV-1a of the content id), partition
+/// <c>{contentId}|{bucket:x2}</c> (bucket = FNV-1a of the row key), row <c>d|{serial}</c> /
+/// <c>u|{clientUserId}</c>. Why (Features/Licenses/README.md): on Azurite a write walks its whole
+/// partition and a query walks its whole table, so 50,000 targets in one partition made filling it
+/// quadratic and 500,000 rows in one table made each item's range query read all of them. Small
+/// bucket partitions in small tables keep both cheap; on Azure nothing gets slower (an item's rows
+/// are still one partition-range query, a target one point read). A row holds only <c>State</c>,
+/// <c>Owner</c>, <c>ReservationKey</c> (and <c>TargetId</c> when the row key is a hash): Azurite's
+/// cost per row read grows with its property count and 500,000 rows are read in a first full reconciliation.
+/// Never change the hashes or the counts: stored rows depend on them.
+/// </summary>
+public static class LicenseTargetLayout
+{
+    /// <summary>
+    /// How many tables hold target rows: 500,000 rows make ~3,900 per table, and Azurite walks a
+    /// whole table for every query (measured: ~25 µs of Azurite CPU per row returned from a
+    /// 16,000-row table, ~12 µs from a 4,000-row one).
+    /// </summary>
+    public const int Shards = 128;
+
+    /// <summary>How many partitions one item's target rows are spread over (≈ 780 rows each for 50,000 targets).</summary>
+    public const int Buckets = 64;
+
+    public const string TablePrefix = "licensetargets";
+
+    /// <summary>The table of shard <paramref name="shard"/> (without <c>Storage:Prefix</c>).</summary>
+    public static string TableName(int shard) => $"{TablePrefix}{shard:D3}";
+
+    /// <summary>The shard that holds the item's target rows.</summary>
+    public static int ShardOf(string contentId) => (int)(Fnv1a(contentId) % Shards);
+
+    /// <summary>The row key of a target: <c>d|{serial}</c> or <c>u|{clientUserId}</c>, made safe by <see cref="LicenseKeys.SafeKey"/>.</summary>
+    public static string RowKey(LicenseTarget target) =>
+        (target.Kind == LicenseTargetKind.Device ? DevicePrefix : UserPrefix) + LicenseKeys.SafeKey(target.Id);
+
+    const string DevicePrefix = "d|";
+    const string UserPrefix = "u|";
+
+    /// <summary>The target of a row read back (its row key, and <c>TargetId</c> when the key is a hash); null for a row that is none.</summary>
+    public static LicenseTarget? TargetOf(string rowKey, string? targetId)
+    {
+        var kind = rowKey.StartsWith(DevicePrefix, StringComparison.Ordinal) ? LicenseTargetKind.Device
+            : rowKey.StartsWith(UserPrefix, StringComparison.Ordinal) ? LicenseTargetKind.User : (LicenseTargetKind?)null;
+        var id = targetId ?? rowKey[DevicePrefix.Length..];
+        return kind is null || id.Length == 0 ? null : new LicenseTarget(kind.Value, id);
+    }
+
+    /// <summary>The partition of a target's row: <c>{contentId}|{bucket:x2}</c>.</summary>
+    public static string PartitionKey(string contentId, LicenseTarget target) =>
+        $"{contentId}|{Fnv1a(RowKey(target)) % Buckets:x2}";
+
+    /// <summary>Every partition of the item lies in [<c>{contentId}|</c>, this end).</summary>
+    public static TableFilter ItemFilter(string contentId)
+    {
+        var start = contentId + "|";
+        return TableFilter.PartitionKey.Ge(start) & TableFilter.PartitionKey.Lt(LicenseKeys.PrefixEnd(start));
+    }
+
+    /// <summary>The content id of a target row's partition key (the key without its <c>|{bucket:x2}</c>).</summary>
+    public static string ContentIdOf(string partitionKey) => partitionKey.Length > 3 && partitionKey[^3] == '|' ? partitionKey[..^3] : partitionKey;
+
+    /// <summary>
+    /// The row of one target's license. Public so that tools which seed a ledger (benchmarks) cannot
+    /// drift from it; the app writes target rows only through <see cref="LicenseLedger"/> (its
+    /// <c>targetschanged</c> stamp must precede every write).
+    /// </summary>
+    public static TableEntity ToEntity(string contentId, LicenseTarget target, LicenseState state, string owner, string reservationKey)
+    {
+        var entity = new TableEntity(PartitionKey(contentId, target), RowKey(target))
+        {
+            ["State"] = state.ToString(),
+            ["Owner"] = owner,
+            ["ReservationKey"] = reservationKey,
+        };
+        if (LicenseKeys.SafeKey(target.Id) != target.Id) entity["TargetId"] = target.Id; // the row key holds its hash
+        return entity;
+    }
+
+    /// <summary>32-bit FNV-1a of the UTF-8 bytes: stable across processes and runtimes (unlike string.GetHashCode).</summary>
+    static uint Fnv1a(string value)
+    {
+        var bytes = value.Length <= 256 ? stackalloc byte[Encoding.UTF8.GetMaxByteCount(value.Length)] : Encoding.UTF8.GetBytes(value);
+        var hash = 2166136261u;
+        foreach (var b in bytes[..Encoding.UTF8.GetBytes(value, bytes)]) hash = unchecked((hash ^ b) * 16777619u);
+        return hash;
+    }
+}
+
+/// <summary>The shard tables of <see cref="LicenseTargetLayout"/> (with <c>Storage:Prefix</c>), each created on first use.</summary>
+public sealed class LicenseTargetTables(TableServiceClient service)
+{
+    readonly TableOnFirstUse[] shards = [.. Enumerable.Range(0, LicenseTargetLayout.Shards)
+        .Select(s => new TableOnFirstUse(service, LicenseTargetLayout.TableName(s)))];
+
+    /// <summary>The table holding the item's target rows.</summary>
+    public ValueTask<TableClient> ForItemAsync(string contentId, CancellationToken cancellationToken) =>
+        ShardAsync(LicenseTargetLayout.ShardOf(contentId), cancellationToken);
+
+    public ValueTask<TableClient> ShardAsync(int shard, CancellationToken cancellationToken) => shards[shard].GetAsync(cancellationToken);
+}
