@@ -1,4 +1,3 @@
-using System.Text;
 using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Features.Licenses;
@@ -35,7 +34,7 @@ public static class LicenseTargetLayout
     public static string TableName(int shard) => $"{TablePrefix}{shard:D3}";
 
     /// <summary>The shard that holds the item's target rows.</summary>
-    public static int ShardOf(string contentId) => (int)(Fnv1a(contentId) % Shards);
+    public static int ShardOf(string contentId) => (int)(StableHash.Fnv1a(contentId) % Shards);
 
     /// <summary>The row key of a target: <c>d|{serial}</c> or <c>u|{clientUserId}</c>, made safe by <see cref="LicenseKeys.SafeKey"/>.</summary>
     public static string RowKey(LicenseTarget target) =>
@@ -55,7 +54,7 @@ public static class LicenseTargetLayout
 
     /// <summary>The partition of a target's row: <c>{contentId}|{bucket:x2}</c>.</summary>
     public static string PartitionKey(string contentId, LicenseTarget target) =>
-        $"{contentId}|{Fnv1a(RowKey(target)) % Buckets:x2}";
+        $"{contentId}|{StableHash.Fnv1a(RowKey(target)) % Buckets:x2}";
 
     /// <summary>Every partition of the item lies in [<c>{contentId}|</c>, this end).</summary>
     public static TableFilter ItemFilter(string contentId)
@@ -82,15 +81,6 @@ public static class LicenseTargetLayout
         };
         if (LicenseKeys.SafeKey(target.Id) != target.Id) entity["TargetId"] = target.Id; // the row key holds its hash
         return entity;
-    }
-
-    /// <summary>32-bit FNV-1a of the UTF-8 bytes: stable across processes and runtimes (unlike string.GetHashCode).</summary>
-    static uint Fnv1a(string value)
-    {
-        var bytes = value.Length <= 256 ? stackalloc byte[Encoding.UTF8.GetMaxByteCount(value.Length)] : Encoding.UTF8.GetBytes(value);
-        var hash = 2166136261u;
-        foreach (var b in bytes[..Encoding.UTF8.GetBytes(value, bytes)]) hash = unchecked((hash ^ b) * 16777619u);
-        return hash;
     }
 }
 

@@ -12,8 +12,10 @@ public static class StableHash
     /// <summary>FNV-1a, 32 bits, of the UTF-8 bytes of <paramref name="text"/>.</summary>
     public static uint Fnv1a(string text)
     {
+        // Keys are short: hash them from the stack, without an allocation per row.
+        var bytes = text.Length <= 256 ? stackalloc byte[Encoding.UTF8.GetMaxByteCount(text.Length)] : Encoding.UTF8.GetBytes(text);
         var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(text)) hash = (hash ^ b) * 16777619u;
+        foreach (var b in bytes[..Encoding.UTF8.GetBytes(text, bytes)]) hash = unchecked((hash ^ b) * 16777619u);
         return hash;
     }
 

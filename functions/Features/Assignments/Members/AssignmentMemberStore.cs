@@ -31,16 +31,7 @@ public sealed class AssignmentMemberStore(TableServiceClient service)
         AssignmentPrefix(kind, groupId, contentId) + BucketOf(memberId).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>FNV-1a (32-bit) of the UTF-8 member id, modulo <see cref="Buckets"/>: stable across processes and versions (unlike string.GetHashCode).</summary>
-    public static int BucketOf(string memberId)
-    {
-        var hash = 2166136261u;
-        foreach (var b in System.Text.Encoding.UTF8.GetBytes(memberId))
-        {
-            hash ^= b;
-            hash *= 16777619u;
-        }
-        return (int)(hash % Buckets);
-    }
+    public static int BucketOf(string memberId) => StableHash.Bucket(memberId, Buckets);
 
     /// <summary>Writes (replaces) the members, 100 per transaction, several transactions in flight.</summary>
     public async Task SaveManyAsync(IEnumerable<AssignmentMember> rows, CancellationToken cancellationToken)
