@@ -15,7 +15,7 @@ public sealed record LicenseRun(IReadOnlyDictionary<string, UserLicense> Users, 
 
 /// <summary>
 /// User licenses (R5, R8, R17) for enrolled users, keyed by <c>clientUserId</c> = our user id:
-/// users whose <c>t|u|</c> row is already reserved or committed keep it (one license per user and
+/// users whose ledger target row (<c>u|{clientUserId}</c>) is already reserved or committed keep it (one license per user and
 /// item); the others get ONE reservation for the whole need (targets in the order given, i.e.
 /// enrolment order), the granted ones are associated at Apple in chunks of the live
 /// <c>maxClientUserIds</c>, and each event commits its successes (step = event id) and releases

@@ -9,7 +9,7 @@ namespace ManagedDistribution.Features.Assignments.Users;
 /// <summary>
 /// Takes user licenses of a purchased app back: disassociates at Apple (chunks of the live
 /// <c>maxClientUserIds</c>), then returns each license to the reservation that holds it (read from
-/// the user's <c>t|u|</c> row; step key = Apple's event id), marks the row released and serves the
+/// the user's ledger target row; step key = Apple's event id), marks the row released and serves the
 /// item's waiting list. Books are
 /// never revoked (R2, 9706): callers do not pass them here.
 /// </summary>
