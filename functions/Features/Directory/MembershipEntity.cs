@@ -5,35 +5,37 @@ namespace ManagedDistribution.Features.Directory;
 /// <summary>
 /// Membership rows, written in pairs: <c>groupmembers</c> RK = member id, and the index
 /// <c>membergroups</c> PK "{u|d}:{memberId}", RK = group id (a member's groups are one partition).
-/// Both carry AddedAt. A user group's members are spread over 64 bucket partitions
-/// "u:{groupId}|{bucket}" (the bucket of the user's own row, <see cref="UserEntity.BucketOf"/>):
-/// a write into a partition costs Azurite a walk of that partition, so a 100,000-member group in
-/// one partition took O(n²) to fill. A device group's members stay one partition "d:{groupId}"
-/// (classroom-sized; device-group assignments read it directly).
+/// Both carry AddedAt. A group's members are spread over 64 bucket partitions "{u|d}:{groupId}|{bucket}":
+/// the bucket of the member's own row (<see cref="UserEntity.BucketOf"/>, or for a device
+/// <see cref="StableHash.Bucket"/> of its id, as in the <c>devices</c> table; both are FNV-1a mod 64).
+/// A write into a partition costs Azurite a walk of that partition, so a 100,000-member group in
+/// one partition took O(n²) to fill, and every point read of a member walked the whole group.
 /// Invariant kept across crashes: the index is a superset of the members table, because adds
 /// write the index first and removals delete it last. A stale index row (left by a crash) is
 /// harmless and is removed when read (<see cref="MembershipStore.GroupsOfMemberAsync"/>).
 /// </summary>
 public static class MembershipEntity
 {
+    public const int Buckets = 64;
+
+    /// <summary>The member's bucket, 0–63: the bucket of its users / devices row. Never change it: stored rows depend on it.</summary>
+    public static int BucketOf(GroupKind kind, string memberId) =>
+        kind == GroupKind.User ? UserEntity.BucketOf(memberId) : StableHash.Bucket(memberId, Buckets);
+
     /// <summary>The partition of a member's row in the group.</summary>
     public static string MembersPartitionFor(GroupKind kind, string groupId, string memberId) =>
-        kind == GroupKind.User ? UserMembersPartition(groupId, UserEntity.BucketOf(memberId)) : $"{kind.KeyPrefix()}:{groupId}";
+        BucketPartition(kind, groupId, BucketOf(kind, memberId));
 
-    /// <summary>A device group's one members partition (a user group has 64: use the three-argument overload).</summary>
-    public static string MembersPartitionFor(GroupKind kind, string groupId) => kind == GroupKind.Device
-        ? $"{kind.KeyPrefix()}:{groupId}"
-        : throw new ArgumentException("A user group's members are spread over bucket partitions; name the member.", nameof(kind));
-
-    /// <summary>Every members row of the group: its one partition, or the range of its bucket partitions ('}' follows '|').</summary>
-    public static TableFilter MembersOf(GroupKind kind, string groupId) => kind == GroupKind.User
-        ? TableFilter.PartitionKey.Ge($"u:{groupId}|").And(TableFilter.PartitionKey.Lt($"u:{groupId}}}"))
-        : TableFilter.PartitionKey.Eq(MembersPartitionFor(kind, groupId));
+    /// <summary>Every members row of the group: the range of its bucket partitions ('}' follows '|').</summary>
+    public static TableFilter MembersOf(GroupKind kind, string groupId) =>
+        TableFilter.PartitionKey.Ge($"{GroupKey(kind, groupId)}|").And(TableFilter.PartitionKey.Lt($"{GroupKey(kind, groupId)}}}"));
 
     /// <summary>The partitions a group's members live in.</summary>
-    public static IReadOnlyList<string> MembersPartitionsOf(GroupKind kind, string groupId) => kind == GroupKind.User
-        ? [.. Enumerable.Range(0, UserEntity.Buckets).Select(b => UserMembersPartition(groupId, b))]
-        : [MembersPartitionFor(kind, groupId)];
+    public static IReadOnlyList<string> MembersPartitionsOf(GroupKind kind, string groupId) =>
+        [.. Enumerable.Range(0, Buckets).Select(b => BucketPartition(kind, groupId, b))];
+
+    /// <summary>"{u|d}:{groupId}": names the group as a whole (e.g. in a listing's page token).</summary>
+    public static string GroupKey(GroupKind kind, string groupId) => $"{kind.KeyPrefix()}:{groupId}";
 
     public static string MemberRowKeyFor(string memberId) => memberId;
 
@@ -46,8 +48,8 @@ public static class MembershipEntity
     public static TableEntity Index(GroupKind kind, string memberId, string groupId, DateTimeOffset addedAt) =>
         new(IndexPartitionFor(kind, memberId), IndexRowKeyFor(groupId)) { ["AddedAt"] = addedAt };
 
-    static string UserMembersPartition(string groupId, int bucket) =>
-        $"u:{groupId}|" + bucket.ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+    static string BucketPartition(GroupKind kind, string groupId, int bucket) =>
+        $"{GroupKey(kind, groupId)}|" + bucket.ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>A member of a group as the API shows it.</summary>

@@ -15,33 +15,20 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
     TableClient Members => tables.GroupMembers;
     TableClient Index => tables.MemberGroups;
 
-    /// <summary>
-    /// Ids of every member of the group: one keys-only range query, and for a group of more than
-    /// one page the bucket partitions read in parallel instead (on Azurite every page of one long
-    /// query re-walks the table and re-sorts what is left, so many short queries cost less; on
-    /// Azure they run side by side).
-    /// </summary>
+    /// <summary>Ids of every member of the group (keys only; see <see cref="MemberPages.ReadAllAsync"/>).</summary>
     public async Task<HashSet<string>> MemberIdsAsync(GroupKind kind, string groupId, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var first = await Members.QueryPageAsync(MembershipEntity.MembersOf(kind, groupId), KeysOnly, TableClient.MaxPageSize, null, cancellationToken);
-        if (first.Continuation is null) return first.Entities.Select(e => e.RowKey).ToHashSet(StringComparer.Ordinal);
-        var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
-        await TableBulk.ForEachAsync(MembershipEntity.MembersPartitionsOf(kind, groupId), async (partition, token) =>
-        {
-            await foreach (var row in Members.QueryAsync(TableFilter.PartitionKey.Eq(partition), KeysOnly, cancellationToken: token)) ids.Add(row.RowKey);
-        }, cancellationToken);
-        return ids.ToHashSet(StringComparer.Ordinal);
+        var rows = await MemberPages.ReadAllAsync(Members, kind, groupId, KeysOnly, cancellationToken);
+        return rows.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>A page of the group's members in id order (a user group's bucket partitions merged, see <see cref="MemberPages"/>).</summary>
+    /// <summary>A page of the group's members in id order (the bucket partitions merged, see <see cref="MemberPages"/>).</summary>
     public async Task<(IReadOnlyList<TableEntity> Items, PagePosition? NextAfter)> ListAsync(GroupKind kind, string groupId, PagePosition? after, int pageSize,
         CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        return kind == GroupKind.Device
-            ? await DirectoryPaging.ScanAsync(Members, MembershipEntity.MembersOf(kind, groupId), ["RowKey", "AddedAt"], after, pageSize, null, cancellationToken)
-            : await MemberPages.ReadAsync(Members, groupId, after?.RowKey, pageSize, cancellationToken);
+        return await MemberPages.ReadAsync(Members, kind, groupId, after?.RowKey, pageSize, cancellationToken);
     }
 
     /// <summary>Adds members to groups (group id → member ids); members already present are left as they are.</summary>

@@ -10,13 +10,15 @@ public sealed record GroupMember(string DeviceId, long Order, DeviceRecord? Devi
 
 /// <summary>
 /// Reads a device group's members in join order and their device rows without one point read per
-/// member for large groups: the members partition once, then the devices partition scanned once.
+/// member for large groups: the group's member bucket partitions once, then the device rows scanned
+/// once. Small reads are point reads, each into one small bucket partition.
 /// </summary>
 public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices)
 {
     /// <summary>Below this many members point reads (in parallel) beat a scan of every device.</summary>
     public const int PointReadLimit = 200;
 
+    static readonly string[] MemberFields = ["RowKey", "AddedAt"];
     static readonly string[] DeviceFields = ["PartitionKey", "RowKey", "EnrollmentState", "Platform", "OSVersion", "SerialNumber"];
 
     /// <summary>Every member of the group (or only <paramref name="only"/>, when given), in join order.</summary>
@@ -29,19 +31,19 @@ public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices
     {
         await directory.EnsureCreatedAsync(cancellationToken);
         var joined = new List<(string Id, long Order)>();
-        var partition = MembershipEntity.MembersPartitionFor(GroupKind.Device, groupId);
         if (only is { Count: <= PointReadLimit })
         {
             var rows = new TableEntity?[only.Count];
             var ids = only.ToArray();
             await TableBulk.ForEachAsync(Enumerable.Range(0, ids.Length), async (i, ct) =>
-                rows[i] = await directory.GroupMembers.GetEntityAsync(partition, ids[i], ["RowKey", "AddedAt"], ct), cancellationToken);
+                rows[i] = await directory.GroupMembers.GetEntityAsync(MembershipEntity.MembersPartitionFor(GroupKind.Device, groupId, ids[i]),
+                    MembershipEntity.MemberRowKeyFor(ids[i]), MemberFields, ct), cancellationToken);
             joined.AddRange(rows.OfType<TableEntity>().Select(r => (r.RowKey, OrderOf(r))));
         }
         else
         {
             var filter = only is null ? null : new HashSet<string>(only, StringComparer.Ordinal);
-            await foreach (var row in directory.GroupMembers.QueryAsync(TableFilter.PartitionKey.Eq(partition), ["RowKey", "AddedAt"], cancellationToken: cancellationToken))
+            foreach (var row in await MemberPages.ReadAllAsync(directory.GroupMembers, GroupKind.Device, groupId, MemberFields, cancellationToken))
                 if (filter is null || filter.Contains(row.RowKey)) joined.Add((row.RowKey, OrderOf(row)));
         }
         joined.Sort((a, b) => a.Order != b.Order ? a.Order.CompareTo(b.Order) : string.CompareOrdinal(a.Id, b.Id));
@@ -60,36 +62,35 @@ public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices
         {
             await TableBulk.ForEachAsync(ids, async (id, ct) =>
             {
-                if (await devices.Devices.GetEntityAsync(DeviceRecord.PartitionKeyFor(), id, DeviceFields, ct) is { } row)
+                if (await devices.Devices.GetEntityAsync(DeviceRecord.PartitionKeyFor(id), DeviceRecord.RowKeyFor(id), DeviceFields, ct) is { } row)
                     found[id] = DeviceRecord.FromEntity(row);
             }, cancellationToken);
             return new(found, StringComparer.Ordinal);
         }
         var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
         var result = new Dictionary<string, DeviceRecord>(StringComparer.Ordinal);
-        await foreach (var row in devices.Devices.QueryAsync(TableFilter.PartitionKey.Eq(DeviceRecord.PartitionKeyFor()), DeviceFields, cancellationToken: cancellationToken))
+        await foreach (var row in devices.Devices.QueryAsync(DeviceRecord.AllRows, DeviceFields, cancellationToken: cancellationToken))
             if (wanted.Contains(row.RowKey)) result[row.RowKey] = DeviceRecord.FromEntity(row);
         return result;
     }
 
-    /// <summary>Ids of every member of the group (one keys-only partition scan). Read here, not through MembershipStore, which calls our listener.</summary>
+    /// <summary>Ids of every member of the group (keys only, its bucket partitions). Read here, not through MembershipStore, which calls our listener.</summary>
     public async Task<HashSet<string>> MemberIdsAsync(string groupId, CancellationToken cancellationToken)
     {
         await directory.EnsureCreatedAsync(cancellationToken);
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var row in directory.GroupMembers.QueryAsync(TableFilter.PartitionKey.Eq(MembershipEntity.MembersPartitionFor(GroupKind.Device, groupId)),
-            ["RowKey"], cancellationToken: cancellationToken)) ids.Add(row.RowKey);
-        return ids;
+        var rows = await MemberPages.ReadAllAsync(directory.GroupMembers, GroupKind.Device, groupId, ["RowKey"], cancellationToken);
+        return rows.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>The device groups the device belongs to: the member index, each entry confirmed against the group's members partition.</summary>
+    /// <summary>The device groups the device belongs to: the member index, each entry confirmed by a point read in the device's bucket partition of the group.</summary>
     public async Task<IReadOnlyList<string>> GroupsOfAsync(string deviceId, CancellationToken cancellationToken)
     {
         await directory.EnsureCreatedAsync(cancellationToken);
         var groups = new List<string>();
         await foreach (var row in directory.MemberGroups.QueryAsync(TableFilter.PartitionKey.Eq(MembershipEntity.IndexPartitionFor(GroupKind.Device, deviceId)),
             ["RowKey"], cancellationToken: cancellationToken))
-            if (await directory.GroupMembers.GetEntityAsync(MembershipEntity.MembersPartitionFor(GroupKind.Device, row.RowKey), deviceId, ["RowKey"], cancellationToken) is not null)
+            if (await directory.GroupMembers.GetEntityAsync(MembershipEntity.MembersPartitionFor(GroupKind.Device, row.RowKey, deviceId),
+                    MembershipEntity.MemberRowKeyFor(deviceId), ["RowKey"], cancellationToken) is not null)
                 groups.Add(row.RowKey);
         return groups;
     }

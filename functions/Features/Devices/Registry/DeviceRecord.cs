@@ -16,16 +16,28 @@ public static class EnrollmentStates
 }
 
 /// <summary>
-/// One device in the <c>devices</c> table: PK "device", RK = device id (UDID, or EnrollmentID for
-/// User Enrollment). All devices share one partition so the admin listing and its filters are a
-/// single partition scan. <see cref="PushToken"/>, <see cref="PushMagic"/> and
-/// <see cref="UnlockToken"/> are secrets: they never leave this feature's storage code and logs.
+/// One device in the <c>devices</c> table: PK "device-{bucket}" (64 buckets, <c>device-00</c> …
+/// <c>device-3f</c>, <see cref="StableHash.Bucket"/> of the id), RK = device id (UDID, or
+/// EnrollmentID for User Enrollment). Why buckets: Azurite (3.35) walks the whole partition on every
+/// point read and write, so 50,000 devices in one partition made seeding and every per-device read
+/// O(n) (filling it O(n²)); on Azure a point read costs the same and listings are one PartitionKey
+/// range query (<see cref="AllRows"/>), in bucket then id order. A device group's member rows use the
+/// same bucket. <see cref="PushToken"/>, <see cref="PushMagic"/> and <see cref="UnlockToken"/> are
+/// secrets: they never leave this feature's storage code and logs.
 /// </summary>
 public sealed class DeviceRecord
 {
-    public const string Partition = "device";
+    public const string PartitionPrefix = "device-";
+    public const int Buckets = 64;
 
-    public static string PartitionKeyFor() => Partition;
+    /// <summary>Every device row: PartitionKey in ["device-", "device.") ('.' follows '-').</summary>
+    public static TableFilter AllRows { get; } =
+        TableFilter.PartitionKey.Ge(PartitionPrefix).And(TableFilter.PartitionKey.Lt("device."));
+
+    /// <summary>"device-" + the id's bucket as two hex digits. Never change it: stored rows depend on it.</summary>
+    public static string PartitionKeyFor(string deviceId) =>
+        PartitionPrefix + StableHash.Bucket(deviceId, Buckets).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+
     public static string RowKeyFor(string deviceId) => deviceId;
 
     public required string Id { get; init; }
@@ -62,7 +74,7 @@ public sealed class DeviceRecord
 
     public TableEntity ToEntity()
     {
-        var entity = new TableEntity(PartitionKeyFor(), RowKeyFor(Id));
+        var entity = new TableEntity(PartitionKeyFor(Id), RowKeyFor(Id));
         entity["SerialNumber"] = SerialNumber;
         entity["ProductName"] = ProductName;
         entity["Model"] = Model;

@@ -17,7 +17,7 @@ public sealed class DeviceStore(DeviceTables tables) : IDeviceDirectory
     public async Task<DeviceRecord?> GetAsync(string deviceId, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var entity = await tables.Devices.GetEntityAsync(DeviceRecord.PartitionKeyFor(), DeviceRecord.RowKeyFor(deviceId), cancellationToken: cancellationToken);
+        var entity = await tables.Devices.GetEntityAsync(DeviceRecord.PartitionKeyFor(deviceId), DeviceRecord.RowKeyFor(deviceId), cancellationToken: cancellationToken);
         return entity is null ? null : DeviceRecord.FromEntity(entity);
     }
 
@@ -56,7 +56,7 @@ public sealed class DeviceStore(DeviceTables tables) : IDeviceDirectory
     public async Task TouchAsync(ChannelId channel, DateTimeOffset at, bool startsSession, CancellationToken cancellationToken)
     {
         var entity = channel.UserId is null
-            ? new TableEntity(DeviceRecord.PartitionKeyFor(), DeviceRecord.RowKeyFor(channel.DeviceId))
+            ? new TableEntity(DeviceRecord.PartitionKeyFor(channel.DeviceId), DeviceRecord.RowKeyFor(channel.DeviceId))
             : new TableEntity(UserChannelRecord.PartitionKeyFor(channel.DeviceId), UserChannelRecord.RowKeyFor(channel.UserId));
         entity["LastCheckinAt"] = at;
         if (startsSession) entity["SessionStartedAt"] = at;
@@ -109,12 +109,15 @@ public sealed class DeviceStore(DeviceTables tables) : IDeviceDirectory
         return channels;
     }
 
-    /// <summary>One page of devices: a scan of the single <c>devices</c> partition with the filters pushed to the service.</summary>
+    /// <summary>
+    /// One page of devices in key order (bucket, then id): one range query over the bucket partitions
+    /// with the filters pushed to the service, resumed by the service's continuation.
+    /// </summary>
     public async Task<(IReadOnlyList<DeviceRecord> Devices, TableContinuationToken? Continuation)> ListAsync(DeviceQuery query, int pageSize,
         TableContinuationToken? continuation, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var filter = TableFilter.PartitionKey.Eq(DeviceRecord.PartitionKeyFor());
+        var filter = DeviceRecord.AllRows;
         if (query.Platform is { } platform) filter &= TableFilter.Property("Platform").Eq(platform);
         if (query.EnrollmentState is { } state) filter &= TableFilter.Property("EnrollmentState").Eq(state);
         if (query.UserId is { } userId) filter &= TableFilter.Property("UserId").Eq(userId);
@@ -124,14 +127,14 @@ public sealed class DeviceStore(DeviceTables tables) : IDeviceDirectory
 
     /// <summary>
     /// The rows of <paramref name="deviceIds"/> that exist (enrolment and platform fields only), read by
-    /// scanning the <c>devices</c> partition a page (1,000 rows) per request: for thousands of ids far
+    /// scanning every <c>devices</c> row a page (1,000 rows) per request: for thousands of ids far
     /// fewer requests than one point read each.
     /// </summary>
     public async Task<Dictionary<string, DeviceRecord>> ScanAsync(IReadOnlySet<string> deviceIds, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var found = new Dictionary<string, DeviceRecord>(StringComparer.Ordinal);
-        await foreach (var entity in tables.Devices.QueryAsync(TableFilter.PartitionKey.Eq(DeviceRecord.PartitionKeyFor()),
+        await foreach (var entity in tables.Devices.QueryAsync(DeviceRecord.AllRows,
             select: ["PartitionKey", "RowKey", "EnrollmentState", "Platform"], cancellationToken: cancellationToken))
             if (deviceIds.Contains(entity.RowKey)) found[entity.RowKey] = DeviceRecord.FromEntity(entity);
         return found;
