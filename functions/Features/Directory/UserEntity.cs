@@ -46,12 +46,7 @@ public static class UserEntity
         PartitionPrefix + BucketOf(userId).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The id's bucket, 0–63 (the users table's and a user group's member partitions share it).</summary>
-    public static int BucketOf(string userId)
-    {
-        var hash = 2166136261u;
-        foreach (var b in System.Text.Encoding.UTF8.GetBytes(userId)) hash = (hash ^ b) * 16777619u;
-        return (int)(hash % Buckets);
-    }
+    public static int BucketOf(string userId) => StableHash.Bucket(userId, Buckets);
 
     public static string RowKeyFor(string userId) => userId;
 
