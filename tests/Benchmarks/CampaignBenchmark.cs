@@ -56,8 +56,10 @@ public static class CampaignBenchmark
 
         var service = new TableServiceClient(storage.Account, BenchmarkStorage.Prefixed(prefix));
         var clock = Stopwatch.StartNew();
-        var seeded = await SeedAsync(service, Group, "user", users, deviceUsers, location.UId);
-        if (warmup > 0) await SeedAsync(service, WarmupGroup, "warm", warmup, warmup, location.UId, firstDevice: 90_000_000);
+        // The devices' topic is the push certificate's: APNs (and its emulator) refuses any other with 400 TopicDisallowed.
+        var topic = emulator.Certificates.Pki.PushTopic;
+        var seeded = await SeedAsync(service, Group, "user", users, deviceUsers, location.UId, topic);
+        if (warmup > 0) await SeedAsync(service, WarmupGroup, "warm", warmup, warmup, location.UId, topic, firstDevice: 90_000_000);
         Report.Line($"campaign: seed {users:N0} users, members, states, {deviceUsers:N0} devices (batched)", seeded / clock.Elapsed.TotalSeconds, "ent/s",
             $"({seeded:N0} entities in {clock.Elapsed.TotalSeconds:N1} s)");
 
@@ -158,7 +160,7 @@ public static class CampaignBenchmark
 
     /// <summary>Users, memberships, states (registered, invite code) and devices, in 100-entity transactions per partition.</summary>
     static async Task<int> SeedAsync(TableServiceClient service, string group, string idPrefix, int users, int deviceUsers, string locationUId,
-        int firstDevice = 0)
+        string topic, int firstDevice = 0)
     {
         var directory = new DirectoryTables(service);
         await directory.EnsureCreatedAsync(default);
@@ -180,7 +182,7 @@ public static class CampaignBenchmark
         var deviceRows = ids.Take(deviceUsers).Select((id, i) => new DeviceRecord
         {
             Id = $"BENCH-{firstDevice + i:D8}", SerialNumber = $"SN{firstDevice + i:D10}", Platform = "iPadOS", OSVersion = "18.1", Name = $"iPad of {id}", EnrollmentState = EnrollmentStates.Enrolled,
-            UserId = id, Topic = "com.apple.mgmt.bench", PushToken = RandomNumberGenerator.GetBytes(32), PushMagic = Guid.NewGuid().ToString(), TokenUsable = true,
+            UserId = id, Topic = topic, PushToken = RandomNumberGenerator.GetBytes(32), PushMagic = Guid.NewGuid().ToString(), TokenUsable = true,
             CreatedAt = now, EnrolledAt = now,
         }.ToEntity());
         // One table at a time, a few transactions in flight: four tables at 16 each made Azurite drop connections.

@@ -19,6 +19,8 @@ public sealed partial class WorkflowEngine
         var seeds = request.Items.DistinctBy(i => i.Key, StringComparer.Ordinal).ToList();
         if (seeds.FirstOrDefault(s => !WorkflowRows.IsValidItemKey(s.Key)) is { } bad)
             throw new ArgumentException($"Item key '{bad.Key}' cannot be a RowKey.", nameof(request));
+        if (seeds.FirstOrDefault(s => s.Terminal && s.State is null) is { } stateless)
+            throw new ArgumentException($"Item '{stateless.Key}' starts terminal without a state.", nameof(request));
         await EnsureTablesAsync(cancellationToken);
 
         var now = time.GetUtcNow();
@@ -50,7 +52,7 @@ public sealed partial class WorkflowEngine
     }
 
     static (int Index, WorkflowItem[] Items) Seed(WorkflowItemSeed[] chunk, int index) =>
-        (index, [.. chunk.Select(s => new WorkflowItem(s.Key, index, WorkflowItemStates.Pending, false, 0, -1, null, null, s.Title, s.Subtitle, s.Data, null))]);
+        (index, [.. chunk.Select(s => new WorkflowItem(s.Key, index, s.State ?? WorkflowItemStates.Pending, s.Terminal, 0, -1, null, null, s.Title, s.Subtitle, s.Data, null))]);
 
     /// <summary>The summary row rides in the chunk's first transaction: 99 items + summary, then 100 items each.</summary>
     static IEnumerable<(int Chunk, List<TableTransactionAction> Actions)> Batches(string workflowId, int chunk, WorkflowItem[] chunkItems, DateTimeOffset now)

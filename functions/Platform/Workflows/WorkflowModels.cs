@@ -49,7 +49,10 @@ public sealed record WorkflowInfo(
 /// <summary>An item to start a workflow with. <see cref="Title"/>/<see cref="Subtitle"/> are what task views show without joins.</summary>
 /// <param name="Key">Unique within the workflow; becomes the item's RowKey (no <c>/ \ # ?</c>, must not start with <c>!</c>).</param>
 /// <param name="Data">Free-form kind-specific payload (e.g. JSON), at most 32 K characters.</param>
-public sealed record WorkflowItemSeed(string Key, string? Title = null, string? Subtitle = null, string? Data = null);
+/// <param name="State">Null: <c>pending</c>. An item the kind already knows the outcome of (e.g. a planned skip) may start in its own state.</param>
+/// <param name="Terminal">With <paramref name="State"/>: the item starts finished, is counted, shown and never handed to the processor
+/// (saves a wave's commit per item).</param>
+public sealed record WorkflowItemSeed(string Key, string? Title = null, string? Subtitle = null, string? Data = null, string? State = null, bool Terminal = false);
 
 /// <summary>What to start. Same <see cref="IdempotencyKey"/> and <see cref="Kind"/> → the same workflow.</summary>
 public sealed record WorkflowStartRequest(

@@ -35,7 +35,9 @@ public sealed class CampaignService(GroupStore groups, CampaignPlanner planner, 
         var started = time.GetTimestamp();
         var plan = await planner.PlanAsync(groupId, audience, channel, resendOlderThan, cancellationToken);
         var planned = time.GetTimestamp();
-        var seeds = plan.Members.Select(m => new WorkflowItemSeed(m.UserId, m.Data.FullName, Subtitle(m.Data), m.Data.ToJson())).ToList();
+        // A planned skip starts closed: no wave has to load, decide and commit it again.
+        var seeds = plan.Members.Select(m => new WorkflowItemSeed(m.UserId, m.Data.FullName, Subtitle(m.Data), m.Data.ToJson(),
+            m.Data.Skip is { } skip ? RecipientStates.Skipped(skip) : null, Terminal: m.Data.Skip is not null)).ToList();
         var startedAt = time.GetUtcNow();
         var reason = $"Invitation of user group '{groupId}' ({Name(audience)}, by {Name(channel)})";
         var key = CampaignKey.For(groupId, audience, channel, resendOlderThan, plan.Digest());

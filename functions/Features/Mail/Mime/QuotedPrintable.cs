@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace ManagedDistribution.Features.Mail.Mime;
@@ -14,16 +15,29 @@ static class QuotedPrintable
     public static string Encode(string text)
     {
         var output = new StringBuilder(text.Length + text.Length / 8);
-        var lines = text.ReplaceLineEndings("\n").Split('\n');
-        for (var i = 0; i < lines.Length; i++)
+        // One UTF-8 buffer for the whole text: a '\n' byte never occurs inside a multi-byte sequence.
+        var normalised = text.ReplaceLineEndings("\n");
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(normalised.Length));
+        try
         {
-            if (i > 0) output.Append("\r\n");
-            EncodeLine(Encoding.UTF8.GetBytes(lines[i]), output);
+            var all = bytes.AsSpan(0, Encoding.UTF8.GetBytes(normalised, bytes));
+            for (var first = true; ; first = false)
+            {
+                if (!first) output.Append("\r\n");
+                var end = all.IndexOf((byte)'\n');
+                EncodeLine(end < 0 ? all : all[..end], output);
+                if (end < 0) break;
+                all = all[(end + 1)..];
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
         }
         return output.ToString();
     }
 
-    static void EncodeLine(byte[] bytes, StringBuilder output)
+    static void EncodeLine(ReadOnlySpan<byte> bytes, StringBuilder output)
     {
         var lineLength = 0;
         for (var i = 0; i < bytes.Length; i++)

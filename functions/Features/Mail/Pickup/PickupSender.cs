@@ -16,6 +16,9 @@ sealed class PickupSender : IMailSender
     readonly Mailbox from;
     readonly TimeProvider timeProvider;
     readonly ILogger<PickupSender> logger;
+    /// <summary>Temporary names: this process's random prefix and a counter, no GUID per send.</summary>
+    static readonly string TemporaryPrefix = Guid.NewGuid().ToString("N")[..12];
+    static long temporaries;
 
     public PickupSender(IOptions<MailOptions> options, IHostEnvironment environment, TimeProvider timeProvider, ILogger<PickupSender> logger)
     {
@@ -32,17 +35,32 @@ sealed class PickupSender : IMailSender
     /// <summary>The file a message id is written to.</summary>
     public string PathFor(string messageId) => Path.Combine(Directory, messageId + ".eml");
 
-    public async Task<MailResult> SendAsync(MailMessage message, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes synchronously: a pickup write is a few syscalls on a local disk, and an asynchronous
+    /// file handle only adds a thread-pool hop per write (on Linux it is a blocking call on another
+    /// thread). <see cref="SendManyAsync"/> runs the writes on a few pool threads.
+    /// </summary>
+    public Task<MailResult> SendAsync(MailMessage message, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Send(message));
+    }
+
+    MailResult Send(MailMessage message)
     {
         if (MessageRules.Problem(message) is { } problem) return new MailResult.Failed(problem);
         var id = MessageRules.IdFor(message);
         var bytes = MimeWriter.Write(message, from, MessageRules.MessageIdHeader(id, from), timeProvider.GetUtcNow());
-        // Dot-prefixed and not .eml, so a pickup reader ignores it until the rename.
-        var temporary = Path.Combine(Directory, $".{id}.{Guid.NewGuid():N}.tmp");
+        // Dot-prefixed and not .eml, so a pickup reader ignores it until the rename; unique per process and send.
+        var temporary = Path.Combine(Directory, $".{id}.{TemporaryPrefix}{Interlocked.Increment(ref temporaries):x}.tmp");
         try
         {
-            System.IO.Directory.CreateDirectory(Directory);
-            await File.WriteAllBytesAsync(temporary, bytes, cancellationToken);
+            try { WriteNew(temporary, bytes); }
+            catch (DirectoryNotFoundException)
+            {
+                System.IO.Directory.CreateDirectory(Directory); // created on first use, or again after someone removed it
+                WriteNew(temporary, bytes);
+            }
             File.Move(temporary, PathFor(id), overwrite: true);
             return MailLog.Outcome(logger, ProviderName, id, message, new MailResult.Sent(id));
         }
@@ -54,16 +72,20 @@ sealed class PickupSender : IMailSender
                 : new MailResult.RetryLater($"Writing to the pickup folder failed: {e.Message}");
             return MailLog.Outcome(logger, ProviderName, id, message, result);
         }
-        catch (OperationCanceledException)
-        {
-            TryDelete(temporary);
-            throw;
-        }
     }
 
+    /// <summary>A new file (CreateNew: no truncate), written in one call.</summary>
+    static void WriteNew(string path, byte[] bytes)
+    {
+        using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        RandomAccess.Write(handle, bytes, 0);
+    }
+
+    /// <summary>Pickup writes are CPU and disk bound: more workers than cores only queue up in the kernel.</summary>
     public Task<IReadOnlyList<MailResult>> SendManyAsync(IReadOnlyList<MailMessage> messages, int? maxParallel = null,
         CancellationToken cancellationToken = default) =>
-        MailBatch.SendManyAsync(messages, maxParallel ?? options.MaxParallel, () => MailBatch.Stateless(SendAsync), cancellationToken);
+        MailBatch.SendManyAsync(messages, Math.Min(maxParallel ?? options.MaxParallel, Math.Max(2, Environment.ProcessorCount)),
+            () => MailBatch.Stateless(SendAsync), cancellationToken);
 
     static void TryDelete(string path)
     {

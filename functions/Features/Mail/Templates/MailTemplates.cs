@@ -17,6 +17,8 @@ public sealed class MailTemplates
 
     readonly string? directory;
     readonly ConcurrentDictionary<string, string?> cache = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<(string Language, string Part), CompiledTemplate> compiled = new();
+    readonly ConcurrentDictionary<string, string> languages = new(StringComparer.Ordinal);
 
     public MailTemplates(IOptions<MailOptions> options, IHostEnvironment environment)
         : this(ResolveDirectory(options.Value.TemplateDirectory, environment.ContentRootPath)) { }
@@ -32,7 +34,13 @@ public sealed class MailTemplates
     /// The template language for a user's preferred language (a BCP 47 tag such as <c>nl-BE</c>):
     /// the full tag if templates exist for it, else its primary language, else English.
     /// </summary>
-    public string LanguageFor(string? preferredLanguage)
+    public string LanguageFor(string? preferredLanguage) =>
+        preferredLanguage is null || languages.Count >= MaxCachedLanguages ? FindLanguage(preferredLanguage) : languages.GetOrAdd(preferredLanguage, FindLanguage);
+
+    /// <summary>Preferred-language tags are user data: the cache of their template language stays bounded.</summary>
+    const int MaxCachedLanguages = 1000;
+
+    string FindLanguage(string? preferredLanguage)
     {
         var tag = (preferredLanguage ?? "").Split(',', ';')[0].Trim().Replace('_', '-').ToLowerInvariant();
         foreach (var candidate in new[] { tag, tag.Split('-')[0] })
@@ -47,7 +55,8 @@ public sealed class MailTemplates
         var language = LanguageFor(model.PreferredLanguage);
         var values = model.Values;
         string Render(string part, bool html) =>
-            TemplateRenderer.Render(Load(language, $"{InvitationMailModel.TemplateName}.{part}"), values, html);
+            compiled.GetOrAdd((language, part), key => TemplateRenderer.Compile(Load(key.Language, $"{InvitationMailModel.TemplateName}.{key.Part}")))
+                .Render(values, html);
         return new RenderedMail(language, Render("subject.txt", html: false).Trim(), Render("txt", html: false), Render("html", html: true));
     }
 

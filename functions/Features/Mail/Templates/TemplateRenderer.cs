@@ -26,20 +26,59 @@ public static partial class TemplateRenderer
             return html ? HtmlEscape(value) : value;
         });
 
+    /// <summary>The template split once into literal text and placeholders, to render many mails without a regex each.</summary>
+    public static CompiledTemplate Compile(string template)
+    {
+        var parts = new List<(string Text, bool IsPlaceholder)>();
+        var at = 0;
+        foreach (Match match in Placeholder().Matches(template))
+        {
+            if (match.Index > at) parts.Add((template[at..match.Index], false));
+            parts.Add((match.Groups[1].Value, true));
+            at = match.Index + match.Length;
+        }
+        if (at < template.Length) parts.Add((template[at..], false));
+        return new CompiledTemplate([.. parts], template.Length);
+    }
+
     /// <summary>Escapes the five characters that matter in HTML text and quoted attribute values.</summary>
     public static string HtmlEscape(string value)
     {
+        if (value.AsSpan().IndexOfAny("&<>\"'") < 0) return value;
         var builder = new StringBuilder(value.Length + 16);
         foreach (var c in value)
-            builder.Append(c switch
+        {
+            switch (c)
             {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '"' => "&quot;",
-                '\'' => "&#39;",
-                _ => c.ToString(),
-            });
+                case '&': builder.Append("&amp;"); break;
+                case '<': builder.Append("&lt;"); break;
+                case '>': builder.Append("&gt;"); break;
+                case '"': builder.Append("&quot;"); break;
+                case '\'': builder.Append("&#39;"); break;
+                default: builder.Append(c); break;
+            }
+        }
+        return builder.ToString();
+    }
+}
+
+/// <summary>A template as literal text and placeholders (<see cref="TemplateRenderer.Compile"/>); renders like <see cref="TemplateRenderer.Render"/>.</summary>
+public sealed class CompiledTemplate((string Text, bool IsPlaceholder)[] parts, int length)
+{
+    /// <exception cref="KeyNotFoundException">A placeholder has no value.</exception>
+    public string Render(IReadOnlyDictionary<string, string> values, bool html)
+    {
+        var builder = new StringBuilder(length + 256);
+        foreach (var (text, isPlaceholder) in parts)
+        {
+            if (!isPlaceholder)
+            {
+                builder.Append(text);
+                continue;
+            }
+            if (!values.TryGetValue(text, out var value)) throw new KeyNotFoundException($"Template placeholder {{{{{text}}}}} has no value.");
+            builder.Append(html ? TemplateRenderer.HtmlEscape(value) : value);
+        }
         return builder.ToString();
     }
 }

@@ -47,6 +47,30 @@ public sealed class WorkflowEngineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task ItemsSeededTerminalAreCountedAtOnceAndNeverHandedToTheProcessor()
+    {
+        var bed = new WorkflowTestBed(azurite);
+        // Chunk 0 mixes open and finished items; chunk 1 starts with every item finished.
+        var request = WorkflowTestBed.Request(150);
+        request = request with { Items = [.. request.Items.Select((s, i) => i % 2 == 1 || i >= 100 ? s with { State = "skipped-x", Terminal = true } : s)] };
+        var workflow = await bed.Engine.StartAsync(request, Cancel);
+        var progress = await bed.Engine.GetProgressAsync(workflow, Cancel);
+        Assert.Equal(new Dictionary<string, int> { ["pending"] = 50, ["skipped-x"] = 100 }, progress.Counts);
+        Assert.Equal(50, progress.Open);
+        var processor = new ScriptedProcessor();
+
+        await bed.DrainAsync(processor);
+
+        var done = (await bed.Engine.GetAsync(workflow.Id, Cancel))!;
+        Assert.Equal(WorkflowStates.Completed, done.State);
+        Assert.Equal(new Dictionary<string, int> { ["done"] = 50, ["skipped-x"] = 100 }, done.FinalCounts);
+        Assert.Equal(50, processor.Seen.Count);
+        Assert.All(processor.Seen, s => Assert.True(int.Parse(s.Key[4..], System.Globalization.CultureInfo.InvariantCulture) % 2 == 0));
+        await Assert.ThrowsAsync<ArgumentException>(() => bed.Engine.StartAsync(
+            WorkflowTestBed.Request(1, key: "bad") with { Items = [new WorkflowItemSeed("x", Terminal: true)] }, Cancel));
+    }
+
+    [Fact]
     public async Task ADuplicateMessageForACommittedWaveIsSkippedAndItsOwnRedeliveryReArmsTheTimer()
     {
         var bed = new WorkflowTestBed(azurite);
