@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Features.Devices.Commands;
 
@@ -48,10 +48,5 @@ public static class CommandKeys
         return at >= 0 && commandRowKey.AsSpan(0, at).SequenceEqual(channel.ToString());
     }
 
-    static string Bucket(string key)
-    {
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(key)) hash = (hash ^ b) * 16777619u;
-        return (hash % Buckets).ToString("x2", CultureInfo.InvariantCulture);
-    }
+    static string Bucket(string key) => StableHash.Bucket(key, Buckets).ToString("x2", CultureInfo.InvariantCulture);
 }
