@@ -1,4 +1,5 @@
 using ManagedDistribution.Features.Assignments.DeviceGroups;
+using ManagedDistribution.Features.Assignments.Users;
 
 namespace ManagedDistribution.Features.Assignments;
 
@@ -26,6 +27,7 @@ public static class AssignmentsModule
         services.AddSingleton<IWaitingAssignmentServer, Users.UserGroupWaitingServer>();
         services.AddSingleton<Directory.IGroupReferenceSource, Users.UserGroupAssignmentReferences>();
         services.AddDeviceGroupAssignments();
+        services.AddUserGroupMembershipWorkflow();
         return services;
     }
 }

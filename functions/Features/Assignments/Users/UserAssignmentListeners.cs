@@ -8,7 +8,9 @@ namespace ManagedDistribution.Features.Assignments.Users;
 /// (raised by the directory), and the waiting list (R17) for user and user-group assignments.
 /// The services are resolved on use: MembershipStore is built with its listeners, this among them.
 /// Everything is idempotent: rows already in their end state are skipped, ledger steps have keys.
-/// This slice does the work inline (reserve, associate, wait for Apple, deliver).
+/// Membership changes of more than <see cref="UserGroupMembershipOptions.InlineLimit"/> members
+/// start a workflow (<see cref="UserGroupMembershipWorkflow"/>); smaller ones, enrolment and
+/// retirement run inline (reserve, associate, wait for Apple, deliver).
 /// </summary>
 public sealed class UserAssignmentListeners(IServiceProvider services, ILogger<UserAssignmentListeners> logger)
     : IUserEnrollmentListener, IGroupMembershipListener
@@ -39,6 +41,14 @@ public sealed class UserAssignmentListeners(IServiceProvider services, ILogger<U
     public async Task MembersChangedAsync(GroupMembershipChange change, CancellationToken cancellationToken)
     {
         if (change.Kind != GroupKind.User) return;
+        var workflow = services.GetRequiredService<UserGroupMembershipWorkflow>();
+        if (workflow.RunsAsWorkflow(change))
+        {
+            var started = await workflow.StartAsync(change, cancellationToken);
+            logger.LogInformation("User group {GroupId}: {JoinedCount} joined, {LeftCount} left; runs as workflow {WorkflowId}",
+                change.GroupId, change.Joined.Count, change.Left.Count, started.Id);
+            return;
+        }
         if (change.Left.Count > 0) await Groups.MembersLeftAsync(change.GroupId, change.Left, cancellationToken);
         if (change.Joined.Count > 0) await Groups.MembersJoinedAsync(change.GroupId, change.Joined, cancellationToken);
     }

@@ -39,7 +39,7 @@ public sealed partial class UserGroupAssignments
                 var member = await members.GetAsync(TargetKinds.UserGroup, group.GroupId, row.RowKey, userId, cancellationToken);
                 if (member is not (null or { Reason: MemberReasons.UserNotEnrolled or UserLicensing.UserRetired })) continue;
                 if (await reader.ReadForRowAsync(row, cancellationToken) is { IsPurchased: true } content && UserContentReader.TokenRefusal(content.Token) is null)
-                    await ServeMembersAsync(row, content, [userId], cancellationToken);
+                    await ServeMembersAsync(row, content, [userId], null, cancellationToken);
             }
     }
 
@@ -78,7 +78,7 @@ public sealed partial class UserGroupAssignments
         await WithdrawWaitingAsync(contentId, row.GetString("AssignmentId")!, cancellationToken);
         if (waiting.Count == 0 || await reader.ReadForRowAsync(row, cancellationToken) is not { } content
             || UserContentReader.TokenRefusal(content.Token) is not null) return waiting.Count;
-        await ServeMembersAsync(row, content, waiting, cancellationToken);
+        await ServeMembersAsync(row, content, waiting, null, cancellationToken);
         var still = 0;
         await foreach (var m in members.AllAsync(TargetKinds.UserGroup, groupId, contentId, MemberStates.Pending, cancellationToken))
             if (m.Reason == MemberReasons.NoLicense) still++;

@@ -12,9 +12,10 @@ public sealed partial class UserGroupAssignments
     /// purchased content → members not enrolled pending / user-not-enrolled, the enrolled ones in
     /// enrolment order through ONE UpTo reservation; then the licensed ones are delivered and
     /// every member row is written (100 per transaction). Null, or the ledger's refusal (nothing written).
+    /// <paramref name="runKey"/> (a workflow chunk) keys the install commands so that a redelivery re-finds them.
     /// </summary>
     internal async Task<Refusal?> ServeMembersAsync(TableEntity row, UserContent content, IReadOnlyCollection<string> userIds,
-        CancellationToken cancellationToken)
+        string? runKey, CancellationToken cancellationToken)
     {
         var groupId = row.GetString("TargetId")!;
         var owner = row.GetString("AssignmentId")!;
@@ -26,7 +27,7 @@ public sealed partial class UserGroupAssignments
         if (!content.IsPurchased)
         {
             foreach (var userId in userIds) rows[userId] = Member(userId, MemberStates.Licensed, null, null, null);
-            key = $"{owner}:{now.UtcTicks}";
+            key = $"{owner}:{runKey ?? now.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         }
         else
         {
@@ -41,7 +42,7 @@ public sealed partial class UserGroupAssignments
                 var license = run.Users[s.UserId];
                 rows[s.UserId] = Member(s.UserId, license.State, license.Reason, license.Detail, s.EnrolledAt?.UtcTicks);
             }
-            key = run.ReservationKey ?? $"{owner}:{now.UtcTicks}";
+            key = runKey is not null ? $"{owner}:{runKey}" : run.ReservationKey ?? $"{owner}:{now.UtcTicks}";
         }
         var licensed = rows.Values.Where(m => m.State == MemberStates.Licensed).Select(m => m.MemberId).ToList();
         var delivered = await delivery.DeliverAsync(content, licensed, key + ":install", cancellationToken);
@@ -64,7 +65,11 @@ public sealed partial class UserGroupAssignments
     }
 
     /// <summary>Members joined: each of the group's assignments serves those without a live member row (idempotent).</summary>
-    internal async Task MembersJoinedAsync(string groupId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
+    internal Task MembersJoinedAsync(string groupId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) =>
+        MembersJoinedAsync(groupId, userIds, null, cancellationToken);
+
+    /// <summary>As above; <paramref name="runKey"/> (stable across redeliveries of a workflow chunk) keys the install commands.</summary>
+    internal async Task MembersJoinedAsync(string groupId, IReadOnlyCollection<string> userIds, string? runKey, CancellationToken cancellationToken)
     {
         foreach (var row in await store.ListAsync(TargetKinds.UserGroup, groupId, cancellationToken))
         {
@@ -74,7 +79,7 @@ public sealed partial class UserGroupAssignments
                     is null or { State: MemberStates.Revoked or MemberStates.Failed }) fresh.Add(userId);
             if (fresh.Count > 0 && await reader.ReadForRowAsync(row, cancellationToken) is { } content
                 && (!content.IsPurchased || UserContentReader.TokenRefusal(content.Token) is null))
-                await ServeMembersAsync(row, content, fresh, cancellationToken);
+                await ServeMembersAsync(row, content, fresh, runKey, cancellationToken);
         }
     }
 

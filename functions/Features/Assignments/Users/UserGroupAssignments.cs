@@ -73,7 +73,7 @@ public sealed partial class UserGroupAssignments(
         var row = NewRow(groupId, content);
         await store.SaveAsync(row, cancellationToken);
         var memberIds = await Memberships.MemberIdsAsync(GroupKind.User, groupId, cancellationToken);
-        if (await ServeMembersAsync(row, content, memberIds, cancellationToken) is { } failure)
+        if (await ServeMembersAsync(row, content, memberIds, null, cancellationToken) is { } failure)
         {
             await store.DeleteAsync(TargetKinds.UserGroup, groupId, content.Id, cancellationToken);
             return new(null, false, failure);

@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ManagedDistribution.Features.Assignments.Users;
+
+/// <summary>When a user-group membership change runs as a workflow instead of inside the directory's request.</summary>
+public sealed class UserGroupMembershipOptions
+{
+    public const string SectionName = "UserGroupMembership";
+
+    /// <summary>Changes of at most this many members (joined + left) run inline; larger ones start workflow <c>user-group-membership</c>.</summary>
+    [Range(0, int.MaxValue)]
+    public int InlineLimit { get; set; } = 100;
+
+    /// <summary>Members per chunk message: one reservation, one install wave and one member-row write per chunk and assignment.</summary>
+    [Range(1, 5000)]
+    public int ChunkSize { get; set; } = 500;
+}
