@@ -12,10 +12,11 @@ namespace ManagedDistribution.Features.Assignments.Users;
 /// one item per member (key = user id, data <c>joined</c> or <c>left</c>), chunked; each chunk runs
 /// <see cref="UserGroupAssignments.MembersLeftAsync"/> and <see cref="UserGroupAssignments.MembersJoinedAsync"/>
 /// for its members, so the directory's request (a 100,000-member CSV import) only writes the
-/// workflow. Idempotency key = group id + a digest of the change: a redelivered or repeated change
-/// finds the same workflow and starts nothing new.
+/// workflow. Idempotency key = group id + a digest of the change + when it was raised: the same
+/// members joining again later (removed, then re-added) is a new change and runs again; a change
+/// raised twice runs twice, harmlessly (every step skips members already served).
 /// </summary>
-public sealed class UserGroupMembershipWorkflow(WorkflowEngine engine, IOptions<UserGroupMembershipOptions> options)
+public sealed class UserGroupMembershipWorkflow(WorkflowEngine engine, IOptions<UserGroupMembershipOptions> options, TimeProvider time)
 {
     public const string Kind = "user-group-membership";
     public const string QueueName = "usergroups";
@@ -32,18 +33,18 @@ public sealed class UserGroupMembershipWorkflow(WorkflowEngine engine, IOptions<
         foreach (var userId in change.Left) items[userId] = new(userId, userId, "leaves the group", Left);
         foreach (var userId in change.Joined) items[userId] = new(userId, userId, "joins the group", Joined);
         var reason = $"User group {change.GroupId}: {change.Joined.Count} members joined, {change.Left.Count} left";
-        return await engine.StartAsync(new WorkflowStartRequest(Kind, QueueName, reason, IdempotencyKey(change), [.. items.Values],
+        return await engine.StartAsync(new WorkflowStartRequest(Kind, QueueName, reason, IdempotencyKey(change, time.GetUtcNow()), [.. items.Values],
             options.Value.ChunkSize), cancellationToken);
     }
 
-    /// <summary><c>{groupId}|{digest}</c>; the digest (SHA-256 of the sorted joined and left ids, 128 bits hex) has no '|'.</summary>
-    internal static string IdempotencyKey(GroupMembershipChange change)
+    /// <summary><c>{groupId}|{digest}-{ticks}</c>; the digest (SHA-256 of the sorted joined and left ids, 128 bits hex) has no '|'.</summary>
+    internal static string IdempotencyKey(GroupMembershipChange change, DateTimeOffset raisedAt)
     {
         var text = new StringBuilder();
         foreach (var id in change.Joined.Order(StringComparer.Ordinal)) text.Append('+').Append(id).Append('\n');
         foreach (var id in change.Left.Order(StringComparer.Ordinal)) text.Append('-').Append(id).Append('\n');
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
-        return change.GroupId + "|" + Convert.ToHexStringLower(digest.AsSpan(0, 16));
+        return $"{change.GroupId}|{Convert.ToHexStringLower(digest.AsSpan(0, 16))}-{raisedAt.UtcTicks}";
     }
 
     internal static string GroupOf(string idempotencyKey) => idempotencyKey[..idempotencyKey.LastIndexOf('|')];
