@@ -1,5 +1,6 @@
 using ManagedDistribution.Features.Assignments.Members;
 using ManagedDistribution.Features.LocationTokens;
+using ManagedDistribution.Platform.Storage;
 using ManagedDistribution.Platform.Workflows;
 
 namespace ManagedDistribution.Features.Assignments.DeviceGroups;
@@ -87,7 +88,12 @@ sealed class GroupRevocationProcessor(
             return done with { State = "kept", Error = $"{kept} members could not be revoked (Apple refused); the assignment is kept, DELETE it again." };
         }
         await revocation.RemoveWaitingAsync(context, cancellationToken);
-        await members.DeleteAllAsync(TargetKinds.DeviceGroup, context.GroupId, context.ContentId, cancellationToken);
+        try { await members.DeleteAllAsync(TargetKinds.DeviceGroup, context.GroupId, context.ContentId, cancellationToken); }
+        catch (StorageRequestFailedException e) when (e.IsNotFound)
+        {
+            // A duplicate delivery of this chunk deleted some rows first: delete what is left.
+            await members.DeleteAllAsync(TargetKinds.DeviceGroup, context.GroupId, context.ContentId, cancellationToken);
+        }
         await store.DeleteAsync(TargetKinds.DeviceGroup, context.GroupId, context.ContentId, cancellationToken);
         logger.LogInformation("Revoked {ContentId} from device group {GroupId} (workflow): assignment removed", context.ContentId, context.GroupId);
         return done;
