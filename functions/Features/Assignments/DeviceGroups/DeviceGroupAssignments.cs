@@ -5,11 +5,15 @@ using ManagedDistribution.Features.Licenses;
 using ManagedDistribution.Features.LocationTokens;
 using ManagedDistribution.Platform.Http;
 using ManagedDistribution.Platform.Storage;
+using ManagedDistribution.Platform.Workflows;
 
 namespace ManagedDistribution.Features.Assignments.DeviceGroups;
 
 /// <summary>An assignment of a device group, or why there is none. <c>Created</c> is false when it already existed.</summary>
 public sealed record GroupAssignOutcome(DeviceGroupAssignmentDto? Value, bool Created, Refusal? Refusal);
+
+/// <summary>What a DELETE did: refused, done inline (both null), or handed to the revocation workflow (<c>Task</c>).</summary>
+public sealed record GroupRevokeOutcome(Refusal? Refusal, DeviceGroupRevocationTask? Task);
 
 /// <summary>
 /// Assigns catalogue items to device groups. The group as a whole is refused only for an unknown
@@ -21,7 +25,8 @@ public sealed record GroupAssignOutcome(DeviceGroupAssignmentDto? Value, bool Cr
 /// </summary>
 public sealed partial class DeviceGroupAssignments(
     GroupStore groups, ContentStore catalog, AssignmentStore store, AssignmentMemberStore members, LicenseLedger ledger,
-    GroupContexts contexts, GroupLicensing licensing, GroupRevocation revocation, TimeProvider time, ILogger<DeviceGroupAssignments> logger)
+    GroupContexts contexts, GroupLicensing licensing, GroupRevocation revocation, GroupRevocationWorkflow revocationWorkflow, AppleDeviceLicenses apple,
+    TimeProvider time, ILogger<DeviceGroupAssignments> logger)
 {
     public async Task<GroupAssignOutcome> AssignAsync(string groupId, AssignmentInput input, CancellationToken cancellationToken)
     {
@@ -62,25 +67,68 @@ public sealed partial class DeviceGroupAssignments(
         return page is null ? (null, new(ProblemCodes.Validation, "continuationToken is not one this API issued.")) : (page, null);
     }
 
-    /// <summary>Revokes the assignment for every member, then deletes it and its member rows. Null when done.</summary>
-    public async Task<Refusal?> RevokeAsync(string groupId, string contentId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Revokes the assignment for every member, then deletes it and its member rows: inline for up to
+    /// <see cref="GroupRevocation.InlineLimit"/> live members (Task null when done), else marks it
+    /// <c>revoking</c> and starts a <see cref="GroupRevocationWorkflow"/> (Task set). A repeated DELETE
+    /// while it runs returns the same task (key = assignment generation + attempt).
+    /// </summary>
+    public async Task<GroupRevokeOutcome> RevokeAsync(string groupId, string contentId, CancellationToken cancellationToken)
     {
         if (await contexts.LoadAsync(groupId, contentId, cancellationToken) is not { } context)
-            return new(ProblemCodes.NotFound, "The device group has no assignment of that content.");
-        if (context.Kind == ContentKind.VppBook) return new(ProblemCodes.Irrevocable, "Purchased books can never be revoked (R2).");
+            return new(new(ProblemCodes.NotFound, "The device group has no assignment of that content."), null);
+        if (context.Kind == ContentKind.VppBook) return new(new(ProblemCodes.Irrevocable, "Purchased books can never be revoked (R2)."), null);
         if (context.NeedsLicense && context.Token?.Health.AllowsWrites() != true)
-            return new(ProblemCodes.TokenMissing, "The location token of this item is not installed or does not allow writes; the licenses cannot be returned.");
-        var all = new List<AssignmentMember>();
-        await foreach (var member in members.AllAsync(TargetKinds.DeviceGroup, groupId, contentId, cancellationToken: cancellationToken)) all.Add(member);
-        var outcome = await revocation.RevokeAsync(context, all, MemberReasons.AssignmentDeleted, cancellationToken);
+            return new(new(ProblemCodes.TokenMissing, "The location token of this item is not installed or does not allow writes; the licenses cannot be returned."), null);
+        var live = new List<AssignmentMember>();
+        await foreach (var member in members.AllAsync(TargetKinds.DeviceGroup, groupId, contentId, cancellationToken: cancellationToken))
+            if (member.State != MemberStates.Revoked) live.Add(member);
+        if (context.Row.GetString("State") == GroupAssignmentStates.Revoking || live.Count > GroupRevocation.InlineLimit)
+            return new(null, await StartRevocationAsync(context, live, cancellationToken));
+        var outcome = await revocation.RevokeAsync(context, live, MemberReasons.AssignmentDeleted, cancellationToken);
         if (outcome.Refused > 0)
-            return new(DeviceAssignments.AppleRefused, $"Apple refused to disassociate {outcome.Refused} devices; the assignment is kept, try again.");
+            return new(new(DeviceAssignments.AppleRefused, $"Apple refused to disassociate {outcome.Refused} devices; the assignment is kept, try again."), null);
         await revocation.RemoveWaitingAsync(context, cancellationToken);
         await members.DeleteAllAsync(TargetKinds.DeviceGroup, groupId, contentId, cancellationToken);
         await store.DeleteAsync(TargetKinds.DeviceGroup, groupId, contentId, cancellationToken);
         logger.LogInformation("Revoked {ContentId} from device group {GroupId}: {Returned} licenses returned, {HandedOver} handed over, {Removed} removals queued",
             contentId, groupId, outcome.Returned, outcome.HandedOver, outcome.Removals);
-        return null;
+        return new(null, null);
+    }
+
+    /// <summary>
+    /// The row says <c>revoking</c> before the workflow starts (and no one serves it any more); the
+    /// key is fixed by the row (generation + attempt), so a DELETE repeated while it runs, or after a
+    /// crash between the row and the start, finds or finishes the same workflow.
+    /// </summary>
+    async Task<DeviceGroupRevocationTask> StartRevocationAsync(GroupContext context, List<AssignmentMember> live, CancellationToken cancellationToken)
+    {
+        var row = context.Row;
+        var attempt = row.GetInt32("RevokeAttempts") ?? 0;
+        if (row.GetString("State") != GroupAssignmentStates.Revoking)
+        {
+            row["State"] = GroupAssignmentStates.Revoking;
+            row["UpdatedAt"] = time.GetUtcNow();
+            await store.SaveAsync(row, cancellationToken);
+            await revocation.RemoveWaitingAsync(context, cancellationToken);
+        }
+        var batchSize = context.NeedsLicense ? await apple.MaxSerialsAsync(cancellationToken) : int.MaxValue;
+        var workflow = await revocationWorkflow.StartAsync(context, live, GroupRevocationWorkflow.DeleteKey(context, attempt), batchSize, cancellationToken);
+        if (workflow.State is WorkflowStates.Failed or WorkflowStates.Cancelled)
+        {
+            // That attempt gave up: the next DELETE is a new attempt (new key, new workflow).
+            row["RevokeAttempts"] = attempt + 1;
+            workflow = await revocationWorkflow.StartAsync(context, live, GroupRevocationWorkflow.DeleteKey(context, attempt + 1), batchSize, cancellationToken);
+        }
+        if (row.GetString("TaskId") != workflow.Id)
+        {
+            row["TaskId"] = workflow.Id;
+            row["UpdatedAt"] = time.GetUtcNow();
+            await store.SaveAsync(row, cancellationToken);
+        }
+        logger.LogInformation("Revoking {ContentId} from device group {GroupId}: {Count} members, workflow {WorkflowId}",
+            context.ContentId, context.GroupId, live.Count, workflow.Id);
+        return new(workflow.Id, context.GroupId, context.ContentId, live.Count);
     }
 
     async Task<DeviceGroupAssignmentDto> ToDtoAsync(TableEntity row, CancellationToken cancellationToken)

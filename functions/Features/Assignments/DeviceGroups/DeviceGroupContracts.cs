@@ -7,12 +7,18 @@ public static class GroupAssignmentStates
     public const string Assigning = "assigning";
     /// <summary>Members decided; licensing runs inline (done) or in the workflow named by <c>TaskId</c>.</summary>
     public const string Active = "active";
+    /// <summary>DELETE of a large group: the workflow named by <c>TaskId</c> revokes the members; the assignment is removed when it completes.</summary>
+    public const string Revoking = "revoking";
 }
+
+/// <summary>The answer to a DELETE that runs as a workflow: follow <c>GET /api/tasks/{taskId}</c>. <c>Members</c>: members not yet revoked when it answered.</summary>
+public sealed record DeviceGroupRevocationTask(string TaskId, string GroupId, string ContentId, int Members);
 
 /// <summary>
 /// One assignment of a catalogue item to a device group. <c>Members</c> counts members per state
 /// (licensed, pending, installed, failed, revoked); <c>TaskId</c> names the workflow that licenses
-/// large groups (<c>GET /api/tasks/{id}</c>), null when everything ran inline.
+/// large groups (<c>GET /api/tasks/{id}</c>), or, while <c>State</c> is <c>revoking</c>, the one
+/// that revokes them; null when everything ran inline.
 /// </summary>
 public sealed record DeviceGroupAssignmentDto(
     string Id, string GroupId, string ContentId, string ContentKind, string InstallMode, string State, string? TaskId,

@@ -18,7 +18,7 @@ public static class DeviceGroupEndpoints
         group.MapPost("/preview", PreviewAsync).WithName("PreviewDeviceGroupAssignment")
             .WithSummary("Licenses the assignment would consume, licenses available, and who would be left out and why (counts per reason, first member ids); changes nothing.");
         group.MapDelete("/{contentId}", RevokeAsync).WithName("RevokeDeviceGroupAssignment")
-            .WithSummary("Revokes for every member: licenses disassociated and returned (or handed to another assignment that still covers the device), removal commands queued where we installed. 404 when there is no such assignment.");
+            .WithSummary("Revokes for every member: licenses disassociated and returned (or handed to another assignment that still covers the device), removal commands queued where we installed. 204 when done inline (up to 100 members not yet revoked); more: 202 {taskId} with Location /api/tasks/{taskId}, the assignment shows state 'revoking' until the workflow removes it (a repeated DELETE meanwhile answers the same task). 404 when there is no such assignment; 409 token-missing; apple-refused when Apple refused devices (the assignment is kept).");
         return group;
     }
 
@@ -50,6 +50,11 @@ public static class DeviceGroupEndpoints
         return AssignmentAnswers.OkOr(preview, failure);
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, string contentId, DeviceGroupAssignments assignments, CancellationToken cancellationToken) =>
-        AssignmentAnswers.Revoked(await assignments.RevokeAsync(id, contentId, cancellationToken));
+    static async Task<Results<NoContent, Accepted<DeviceGroupRevocationTask>, ProblemHttpResult>> RevokeAsync(string id, string contentId,
+        DeviceGroupAssignments assignments, CancellationToken cancellationToken)
+    {
+        var outcome = await assignments.RevokeAsync(id, contentId, cancellationToken);
+        if (outcome.Refusal is { } refusal) return AssignmentAnswers.Problem(refusal);
+        return outcome.Task is { } task ? TypedResults.Accepted($"{ApiRoutes.Prefix}/tasks/{task.TaskId}", task) : TypedResults.NoContent();
+    }
 }

@@ -19,6 +19,8 @@ public static class DeviceGroupsModule
         services.AddSingleton<GroupChunkProcessor>();
         services.AddSingleton<GroupLicensing>();
         services.AddSingleton<GroupRevocation>();
+        services.AddSingleton<GroupRevocationWorkflow>();
+        services.AddSingleton<GroupRevocationProcessor>();
         services.AddSingleton<DeviceGroupAssignments>();
         services.AddSingleton<IWaitingAssignmentServer, GroupWaitingServer>();
         services.AddSingleton<IGroupMembershipListener, GroupMembershipListener>();

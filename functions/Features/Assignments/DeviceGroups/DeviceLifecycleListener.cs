@@ -27,6 +27,7 @@ public sealed class DeviceLifecycleListener(
         {
             if (member is null || member.State is not (MemberStates.Pending or MemberStates.Revoked) || !DeviceReasons.Contains(member.Reason ?? "")) continue;
             if (context.NeedsLicense && context.Token?.Health.AllowsWrites() != true) continue;
+            if (context.Row.GetString("State") == GroupAssignmentStates.Revoking) continue; // its revocation workflow is taking members away
             await licensing.ServeAsync(context, [deviceId], $"{context.AssignmentId}:{time.GetUtcNow().UtcTicks}", fromWaitingList: false, cancellationToken);
         }
     }
@@ -71,7 +72,7 @@ public sealed class DeviceLifecycleListener(
             logger.LogWarning("Device {DeviceId} checked out but the license of {ContentId} cannot be returned (token missing or read-only)", deviceId, contentId);
             return false;
         }
-        var (returned, refused) = await revocation.ReturnCommittedAsync(context, [target], cancellationToken);
+        var (returned, refused) = await revocation.ReturnCommittedAsync(context, [target], null, cancellationToken);
         return returned > 0 && refused.Count == 0;
     }
 

@@ -17,6 +17,7 @@ public sealed class GroupWaitingServer(GroupContexts contexts, AssignmentMemberS
     {
         if (GroupContext.ParseAssignmentId(assignmentId) is not { } ids) return 0;
         if (await contexts.LoadAsync(ids.GroupId, ids.ContentId, cancellationToken) is not { } context) return 0;
+        if (context.Row.GetString("State") == GroupAssignmentStates.Revoking) return 0; // being revoked: nobody is served any more
         if (context.Token?.Health.AllowsWrites() != true) return await WaitingCountAsync(context, cancellationToken);
         var waiting = new List<string>();
         await foreach (var member in members.AllAsync(TargetKinds.DeviceGroup, ids.GroupId, ids.ContentId, MemberStates.Pending, cancellationToken))

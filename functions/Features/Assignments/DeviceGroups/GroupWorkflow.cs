@@ -56,9 +56,9 @@ sealed class GroupChunkProcessor(GroupContexts contexts, LicenseBatch batches, L
         var ids = GroupContext.ParseAssignmentId(GroupContext.AssignmentIdOf(reservationKey))!.Value;
         var context = await contexts.LoadAsync(ids.GroupId, ids.ContentId, cancellationToken);
         var work = chunk.Items.Select(item => new LicenseBatchWork(GroupWorkflow.BatchOf(item.Key), LicenseBatch.Decode(item.Data))).ToList();
-        if (context is null)
+        if (context is null || context.Row.GetString("State") == GroupAssignmentStates.Revoking)
         {
-            // Revoked while licensing ran: give these batches' reserved licenses back.
+            // Revoked (or being revoked) while licensing ran: give these batches' reserved licenses back.
             foreach (var batch in work)
                 await ledger.ReleaseAsync(ids.ContentId, reservationKey, batch.Members.Count, $"batch-{batch.Batch}:cancelled", cancellationToken);
             return new([.. chunk.Items.Select(item => item with
@@ -75,9 +75,24 @@ sealed class GroupChunkProcessor(GroupContexts contexts, LicenseBatch batches, L
     }
 }
 
-/// <summary>Queue function <c>AssignmentQueue</c> (queue <c>assignments</c>): one wave of one chunk of a group licensing workflow.</summary>
-sealed class GroupQueueHandler(WorkflowEngine engine, GroupChunkProcessor processor, IOptions<HostingOptions> hosting) : IQueueHandler
+/// <summary>
+/// Queue function <c>AssignmentQueue</c> (queue <c>assignments</c>): one wave of one chunk of a
+/// device group workflow, handed to the processor of the workflow's kind (licensing or revocation).
+/// </summary>
+sealed class GroupQueueHandler(
+    WorkflowEngine engine, GroupChunkProcessor licensing, GroupRevocationProcessor revocation, IOptions<HostingOptions> hosting,
+    ILogger<GroupQueueHandler> logger) : IQueueHandler
 {
-    public Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken) =>
-        engine.RunChunkAsync(invocation, processor, hosting.Value.MaxDequeueCount, cancellationToken);
+    public async Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken)
+    {
+        // Messages name only the workflow: its row says the kind (unknown workflows: the engine drops them).
+        var workflow = WorkflowMessage.TryParse(invocation.MessageText) is { } message ? await engine.GetAsync(message.WorkflowId, cancellationToken) : null;
+        IWorkflowChunkProcessor processor = workflow?.Kind == GroupRevocationWorkflow.Kind ? revocation : licensing;
+        if (workflow is not null && workflow.Kind is not (GroupWorkflow.Kind or GroupRevocationWorkflow.Kind))
+        {
+            logger.LogWarning("Workflow {WorkflowId} of kind {WorkflowKind} on queue assignments has no processor; message dropped", workflow.Id, workflow.Kind);
+            return;
+        }
+        await engine.RunChunkAsync(invocation, processor, hosting.Value.MaxDequeueCount, cancellationToken);
+    }
 }
