@@ -54,6 +54,16 @@ public enum SettleOutcome
 /// <summary>What a commit, release or return did to one reservation.</summary>
 public sealed record SettleResult(SettleOutcome Outcome, int Moved, ReservationRecord? Record, LedgerCounts? Counts);
 
+/// <summary>
+/// One partial settlement of a reservation (e.g. one Apple event of a chunked group): commit or
+/// release <see cref="Count"/> under <see cref="StepKey"/>, whose replay is a no-op.
+/// </summary>
+public sealed record SettleStep(bool Commit, int Count, string StepKey)
+{
+    public static SettleStep Committed(int count, string stepKey) => new(true, count, stepKey);
+    public static SettleStep Released(int count, string stepKey) => new(false, count, stepKey);
+}
+
 public enum TotalChangeOutcome
 {
     Applied,

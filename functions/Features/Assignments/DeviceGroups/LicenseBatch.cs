@@ -51,14 +51,13 @@ public sealed class LicenseBatch(
         var ok = (IReadOnlyList<BatchMember>)all;
         if (context.NeedsLicense)
         {
-            var settleTicks = 0L;
             var outcomes = new IReadOnlyDictionary<string, string>[work.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, work.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = AppleConcurrency, CancellationToken = cancellationToken }, async (i, ct) =>
-                {
-                    outcomes[i] = await AssociateAndSettleAsync(context, reservationKey, work[i], ct, ticks => Interlocked.Add(ref settleTicks, ticks));
-                });
+                new ParallelOptions { MaxDegreeOfParallelism = AppleConcurrency, CancellationToken = cancellationToken },
+                async (i, ct) => outcomes[i] = await AssociateAsync(context, work[i], ct));
             phases.Lap("apple");
+            await SettleAsync(context, reservationKey, work, outcomes, cancellationToken);
+            phases.Lap("settle");
             for (var i = 0; i < work.Count; i++)
             {
                 refused[work[i].Batch] = outcomes[i].Count;
@@ -71,7 +70,6 @@ public sealed class LicenseBatch(
                 await ledger.SetTargetStatesAsync(context.ContentId, failed.Keys.Select(LicenseTarget.Device), LicenseState.Released,
                     context.AssignmentId, reservationKey, cancellationToken);
             phases.Lap("targets");
-            phases.Add("settleSum", TimeSpan.FromTicks(settleTicks));
         }
         var uuids = await QueueInstallsAsync(context, ok, commandKey, cancellationToken);
         phases.Lap("commands");
@@ -90,19 +88,31 @@ public sealed class LicenseBatch(
         return refused;
     }
 
-    /// <summary>Associates one batch at Apple, waits for its event, settles it; returns the refused serials with Apple's reasons.</summary>
-    async Task<IReadOnlyDictionary<string, string>> AssociateAndSettleAsync(GroupContext context, string reservationKey, LicenseBatchWork work,
-        CancellationToken cancellationToken, Action<long> settleTicks)
+    /// <summary>Associates one batch at Apple and waits for its event; returns the refused serials with Apple's reasons.</summary>
+    async Task<IReadOnlyDictionary<string, string>> AssociateAsync(GroupContext context, LicenseBatchWork work, CancellationToken cancellationToken)
     {
         var outcome = await apple.ManageAsync(context.Token!, context.Asset, [.. work.Members.Select(m => m.Serial!)], associate: true, cancellationToken);
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var step = $"batch-{work.Batch}";
-        var refused = work.Members.Where(m => outcome.Failed.ContainsKey(m.Serial!)).ToDictionary(m => m.Serial!, m => outcome.Failed[m.Serial!], StringComparer.Ordinal);
-        var committed = work.Members.Count - refused.Count;
-        if (committed > 0) await ledger.CommitAsync(context.ContentId, reservationKey, committed, step, cancellationToken);
-        if (refused.Count > 0) await ledger.ReleaseAsync(context.ContentId, reservationKey, refused.Count, step + ":failed", cancellationToken);
-        settleTicks(System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
-        return refused;
+        return work.Members.Where(m => outcome.Failed.ContainsKey(m.Serial!)).ToDictionary(m => m.Serial!, m => outcome.Failed[m.Serial!], StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Settles every batch in one ledger write, each under its own step keys (<c>batch-n</c> for the
+    /// confirmed, <c>batch-n:failed</c> for the refused), so a batch redone after a crash settles nothing twice.
+    /// </summary>
+    async Task SettleAsync(GroupContext context, string reservationKey, IReadOnlyList<LicenseBatchWork> work,
+        IReadOnlyList<IReadOnlyDictionary<string, string>> refused, CancellationToken cancellationToken)
+    {
+        var steps = new List<SettleStep>();
+        for (var i = 0; i < work.Count; i++)
+        {
+            var step = $"batch-{work[i].Batch}";
+            if (work[i].Members.Count > refused[i].Count) steps.Add(SettleStep.Committed(work[i].Members.Count - refused[i].Count, step));
+            if (refused[i].Count > 0) steps.Add(SettleStep.Released(refused[i].Count, step + ":failed"));
+        }
+        if (steps.Count == 0) return;
+        var result = await ledger.SettleStepsAsync(context.ContentId, reservationKey, steps, cancellationToken);
+        if (result.Outcome == SettleOutcome.Contended)
+            throw new InvalidOperationException($"The ledger of {context.ContentId} is too contended to settle {context.AssignmentId}; the chunk is retried.");
     }
 
     async Task<Dictionary<string, string>> QueueInstallsAsync(GroupContext context, IReadOnlyList<BatchMember> ok, string key,

@@ -76,6 +76,25 @@ public sealed class LicenseLedgerTests
     }
 
     [Fact]
+    public async Task SeveralStepsSettleInOneWriteAndEachReplaysOnItsOwn()
+    {
+        var item = await ItemAsync(10);
+        await ledger.ReserveAsync(new(item, 8, "group", "group-key"), Cancel);
+        // A chunk's first attempt settled batch 1 before it crashed; its retry settles batches 1–3 at once.
+        await ledger.CommitAsync(item, "group-key", 3, "batch-1", Cancel);
+
+        var chunk = await ledger.SettleStepsAsync(item, "group-key",
+            [SettleStep.Committed(3, "batch-1"), SettleStep.Committed(2, "batch-2"), SettleStep.Released(1, "batch-2:failed"), SettleStep.Committed(2, "batch-3")], Cancel);
+        Assert.Equal((SettleOutcome.Applied, 5), (chunk.Outcome, chunk.Moved));
+        Assert.Equal(new LedgerCounts(10, 7, 0, 0), await CountsAsync(item));
+        Assert.Equal((7, 1), (chunk.Record!.Committed, chunk.Record.Released));
+
+        var again = await ledger.SettleStepsAsync(item, "group-key", [SettleStep.Committed(2, "batch-2"), SettleStep.Committed(2, "batch-3")], Cancel);
+        Assert.Equal(SettleOutcome.Replayed, again.Outcome);
+        Assert.Equal(new LedgerCounts(10, 7, 0, 0), await CountsAsync(item));
+    }
+
+    [Fact]
     public async Task ExhaustedRequestsWaitInArrivalOrder()
     {
         var item = await ItemAsync(2);
