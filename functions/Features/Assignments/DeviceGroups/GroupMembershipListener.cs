@@ -34,7 +34,7 @@ public sealed class GroupMembershipListener(
                 // Many at once (a CSV import replacing the membership): a workflow, not this call.
                 var batchSize = context.NeedsLicense ? await apple.MaxSerialsAsync(cancellationToken) : int.MaxValue;
                 var workflow = await revocationWorkflow.StartAsync(context, leaving,
-                    GroupRevocationWorkflow.LeaveKey(context, leaving.Select(m => m.MemberId)), batchSize, cancellationToken);
+                    GroupRevocationWorkflow.LeaveKey(context, leaving.Select(m => m.MemberId), time.GetUtcNow()), batchSize, cancellationToken);
                 logger.LogInformation("{Count} devices left device group {GroupId}: {ContentId} revoked by workflow {WorkflowId}",
                     leaving.Count, change.GroupId, context.ContentId, workflow.Id);
             }

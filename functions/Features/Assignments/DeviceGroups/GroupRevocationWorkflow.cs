@@ -14,8 +14,8 @@ namespace ManagedDistribution.Features.Assignments.DeviceGroups;
 /// request), <see cref="GroupWorkflow.BatchesPerChunk"/> batches per chunk message. A DELETE adds
 /// a <see cref="FinishKey"/> item that removes the assignment once every batch is done.
 /// The idempotency key is <c>{assignmentId}:delete-{generation}-{attempt}</c> or
-/// <c>{assignmentId}:leave-{hash of reservation key + member ids}</c>: a repeated DELETE, or the
-/// same membership change delivered twice, finds the same workflow.
+/// <c>{assignmentId}:leave-{hash of reservation key + member ids}-{ticks}</c>: a repeated DELETE
+/// finds the same workflow; each membership change gets its own.
 /// </summary>
 public sealed class GroupRevocationWorkflow(WorkflowEngine engine)
 {
@@ -33,11 +33,15 @@ public sealed class GroupRevocationWorkflow(WorkflowEngine engine)
         return $"{context.AssignmentId}:delete-{reservationKey[(reservationKey.LastIndexOf(':') + 1)..]}-{attempt.ToString(CultureInfo.InvariantCulture)}";
     }
 
-    /// <summary>The key for these members leaving: the same change delivered twice starts nothing new.</summary>
-    public static string LeaveKey(GroupContext context, IEnumerable<string> memberIds)
+    /// <summary>
+    /// The key for these members leaving now. It names when the change was raised: the same devices
+    /// leaving again after they rejoined is a new change (a digest alone found the finished first
+    /// workflow and revoked nothing). A change raised twice runs twice, harmlessly: revoked members are skipped.
+    /// </summary>
+    public static string LeaveKey(GroupContext context, IEnumerable<string> memberIds, DateTimeOffset raisedAt)
     {
         var text = (context.Row.GetString("ReservationKey") ?? "") + "\n" + string.Join('\n', memberIds.Order(StringComparer.Ordinal));
-        return $"{context.AssignmentId}:leave-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 12)}";
+        return $"{context.AssignmentId}:leave-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 12)}-{raisedAt.UtcTicks}";
     }
 
     public static bool IsDelete(string idempotencyKey) =>

@@ -115,6 +115,18 @@ public sealed class DeviceGroupRevocationTests(AzuriteFixture azurite)
         members = await MembersAsync(host, group, contentId);
         Assert.All(leaving, id => Assert.Equal(MemberStates.Revoked, members[id].State));
         Assert.Equal(LicenseState.Released, (await ledger.GetTargetAsync(contentId, LicenseTarget.Device(serials[0]), Cancel))!.State);
+
+        // The same devices rejoin (licensed again), then leave again: a new change, revoked again.
+        var rejoin = await host.Client.PostAsJsonAsync($"/api/device-groups/{group}/members", new { ids = leaving }, Cancel);
+        Assert.True(rejoin.IsSuccessStatusCode);
+        await VppTestHost.EventuallyAsync(async () => (await CountsAsync(host, contentId)).Assigned == devices.Length, "the rejoined devices licensed again");
+        await LeaveAsync(host, group, leaving);
+        await VppTestHost.EventuallyAsync(async () => (await engine.ListAsync(WorkflowFilter.All, null, 100, Cancel)).Workflows
+            .Count(w => w.Kind == GroupRevocationWorkflow.Kind && w.IdempotencyKey!.Contains(group, StringComparison.Ordinal) && w.State == WorkflowStates.Completed) == 2,
+            "a second leave workflow completed");
+        counts = await CountsAsync(host, contentId);
+        Assert.Equal((staying, Licenses - staying), (counts.Assigned, counts.Available));
+        Assert.Equal(staying, location.Asset("8202")!.AssignedCount);
     }
 
     /// <summary>A group of InlineLimit + 30 enrolled devices with the item assigned and licensed by the workflow.</summary>
