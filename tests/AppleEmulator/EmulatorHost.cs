@@ -18,6 +18,9 @@ public sealed class EmulatorHost : IAsyncDisposable
     public ApnsEmulator Apns => app.Services.GetRequiredService<ApnsEmulator>();
     public DeviceSimulator Devices => app.Services.GetRequiredService<DeviceSimulator>();
 
+    /// <summary>The plain-HTTP address Kestrel listens on (Apps and Books, MDM), without a trailing slash.</summary>
+    public string HttpRoot => app.Urls.First(a => a.StartsWith("http://", StringComparison.Ordinal)).TrimEnd('/');
+
     public static Task<EmulatorHost> StartAsync(string[] args, Action<WebApplicationBuilder>? configure = null) =>
         StartAsync(args, null, configure);
 

@@ -9,8 +9,6 @@ using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Registry;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Platform.Storage;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -38,8 +36,7 @@ public static class AssignGroupBenchmark
         await using var emulatorHost = await EmulatorHost.StartAsync(["--urls", "http://127.0.0.1:0"], b => b.Logging.ClearProviders());
         var emulator = emulatorHost.Services.GetRequiredService<AppsAndBooksEmulator>();
         emulator.Settings.EventProcessingDelay = TimeSpan.FromMilliseconds(5);
-        var emulatorRoot = emulatorHost.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First(a => a.StartsWith("http://", StringComparison.Ordinal)).TrimEnd('/');
+        var emulatorRoot = emulatorHost.HttpRoot;
         var location = emulator.AddLocation("Benchmark School", "Main");
         location.AddAsset("9001", count);
 

@@ -63,14 +63,13 @@ public static class CampaignBenchmark
         Report.Line($"campaign: seed {users:N0} users, members, states, {deviceUsers:N0} devices (batched)", seeded / clock.Elapsed.TotalSeconds, "ent/s",
             $"({seeded:N0} entities in {clock.Elapsed.TotalSeconds:N1} s)");
 
-        var emulatorRoot = emulator.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal));
+        var emulatorRoot = emulator.HttpRoot;
         await using var app = await BenchmarkApp.StartAsync(new Dictionary<string, string>
         {
             ["AzureWebJobsStorage"] = storage.ConnectionString,
             ["Storage__Prefix"] = prefix,
             ["Auth__AdminApiKeys__0"] = AdminKey,
-            ["AppleAppsAndBooks__BaseUrl"] = emulatorRoot.TrimEnd('/') + "/mdm/v2/",
+            ["AppleAppsAndBooks__BaseUrl"] = emulatorRoot + "/mdm/v2/",
             ["AppleAppsAndBooks__MdmId"] = "md-bench",
             ["LocationTokens__EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Mail__Provider"] = "Pickup",

@@ -9,8 +9,6 @@ using ManagedDistribution.Features.Catalog;
 using ManagedDistribution.Features.Licenses;
 using ManagedDistribution.Features.Reconciliation;
 using ManagedDistribution.Platform.Storage;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -45,7 +43,7 @@ public static class ReconciliationBenchmark
 
         await using var emulatorHost = await EmulatorHost.StartAsync(["--urls", "http://127.0.0.1:0"], b => b.Logging.ClearProviders());
         var emulator = emulatorHost.Services.GetRequiredService<AppsAndBooksEmulator>();
-        var root = emulatorHost.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        var root = emulatorHost.HttpRoot;
         var location = emulator.AddLocation("Benchmark School");
         var clock = Stopwatch.StartNew();
         for (var a = 0; a < assets; a++)

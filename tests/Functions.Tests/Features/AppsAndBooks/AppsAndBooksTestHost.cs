@@ -1,8 +1,6 @@
 using ManagedDistribution.AppleEmulator;
 using ManagedDistribution.AppleEmulator.AppsAndBooks;
 using ManagedDistribution.Features.AppsAndBooks;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -45,8 +43,7 @@ internal sealed class AppsAndBooksTestHost : IAsyncDisposable
     public static async Task<AppsAndBooksTestHost> StartAsync(Action<AppsAndBooksOptions>? configure = null)
     {
         var host = await EmulatorHost.StartAsync(["--urls", "http://127.0.0.1:0"], b => b.Logging.ClearProviders());
-        var addresses = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var root = addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal)).TrimEnd('/');
+        var root = host.HttpRoot;
         return new AppsAndBooksTestHost(host, new Uri(root + "/mdm/v2/"), configure);
     }
 

@@ -11,8 +11,6 @@ using ManagedDistribution.Features.Mail;
 using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Tests.Features.Devices.Push;
 using ManagedDistribution.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -55,8 +53,7 @@ internal sealed class CampaignTestHost : IAsyncDisposable
     {
         var port = FreePort();
         pickup ??= Path.Combine(Path.GetTempPath(), "md-campaigns-" + Guid.NewGuid().ToString("N"));
-        var addresses = emulator.Host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var root = addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal)).TrimEnd('/');
+        var root = emulator.Host.HttpRoot;
         var all = emulator.AppSettings(checkinWindow: "00:00:02");
         all["AppleAppsAndBooks:BaseUrl"] = root + "/mdm/v2/";
         all["AppleAppsAndBooks:MdmId"] = "md-test";

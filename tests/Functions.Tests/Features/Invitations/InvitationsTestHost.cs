@@ -7,8 +7,6 @@ using ManagedDistribution.AppleEmulator.AppsAndBooks;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Tests.Features.Devices.Support;
 using ManagedDistribution.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -40,8 +38,7 @@ internal sealed class InvitationsTestHost : IAsyncDisposable
     public static async Task<InvitationsTestHost> StartAsync(AzuriteFixture azurite)
     {
         var emulatorHost = await EmulatorHost.StartAsync(["--urls", "http://127.0.0.1:0"], b => b.Logging.ClearProviders());
-        var addresses = emulatorHost.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var emulatorRoot = addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal)).TrimEnd('/');
+        var emulatorRoot = emulatorHost.HttpRoot;
         var pickup = Path.Combine(Path.GetTempPath(), "md-invitations-" + Guid.NewGuid().ToString("N"));
         var settings = new Dictionary<string, string?>
         {

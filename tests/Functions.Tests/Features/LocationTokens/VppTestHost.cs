@@ -6,8 +6,6 @@ using System.Text.Json;
 using ManagedDistribution.AppleEmulator;
 using ManagedDistribution.AppleEmulator.AppsAndBooks;
 using ManagedDistribution.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -39,8 +37,7 @@ internal sealed class VppTestHost : IAsyncDisposable
     public static async Task<VppTestHost> StartAsync(AzuriteFixture azurite, bool notifications = false, Dictionary<string, string?>? settings = null)
     {
         var emulatorHost = await EmulatorHost.StartAsync(["--urls", "http://127.0.0.1:0"], b => b.Logging.ClearProviders());
-        var addresses = emulatorHost.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var emulatorRoot = addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal)).TrimEnd('/');
+        var emulatorRoot = emulatorHost.HttpRoot;
         var port = FreePort();
         var all = new Dictionary<string, string?>
         {
