@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -57,8 +56,7 @@ public static class AssignGroupBenchmark
             ["Logging__LogLevel__ManagedDistribution.Features.Assignments.DeviceGroups.LicenseBatch"] = "Debug",
             ["Logging__LogLevel__ManagedDistribution.Features.Assignments.DeviceGroups.GroupLicensing"] = "Information",
         });
-        using var http = new HttpClient { BaseAddress = app.BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+        using var http = app.AdminClient(adminKey);
         (await http.PostAsJsonAsync("api/vpp/tokens", new { sToken = location.SToken })).EnsureSuccessStatusCode();
         (await http.PostAsJsonAsync("api/device-groups", new { id = "bench", name = "Benchmark" })).EnsureSuccessStatusCode();
 

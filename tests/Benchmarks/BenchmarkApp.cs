@@ -20,6 +20,14 @@ public sealed class BenchmarkApp : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>A client of the admin API, authenticated with one of the keys the app was started with.</summary>
+    public HttpClient AdminClient(string adminKey)
+    {
+        var http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminKey);
+        return http;
+    }
+
     /// <summary>The app process's peak working set (peak RSS on Linux), in bytes.</summary>
     public long PeakWorkingSet
     {

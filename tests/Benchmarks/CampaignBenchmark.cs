@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -81,8 +80,7 @@ public static class CampaignBenchmark
             ["Hosting__MinPollingInterval"] = "00:00:00.020",
             ["Hosting__MaxPollingInterval"] = "00:00:00.200",
         });
-        using var http = new HttpClient { BaseAddress = app.BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        using var http = app.AdminClient(AdminKey);
         var installed = await http.PostAsJsonAsync("api/vpp/tokens", new { sToken = location.SToken });
         if (installed.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException("Token install failed: " + await installed.Content.ReadAsStringAsync());
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -66,8 +65,7 @@ public static class ReconciliationBenchmark
             ["Hosting__MaxPollingInterval"] = "00:00:00.100",
             ["Logging__LogLevel__ManagedDistribution.Features.Reconciliation.LocationReconciler"] = "Information",
         });
-        using var http = new HttpClient { BaseAddress = app.BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        using var http = app.AdminClient(AdminKey);
         (await http.PostAsJsonAsync("api/vpp/tokens", new { sToken = location.SToken })).EnsureSuccessStatusCode();
 
         clock.Restart();
