@@ -53,11 +53,17 @@ public sealed record ReservationRecord(
     public int Held => Committed - Returned;
     public int Waiting => Requested - Granted;
 
+    /// <summary>See <see cref="ReservationRequest.SettledByOwner"/>.</summary>
+    public bool SettledByOwner { get; init; }
+
     internal static ReservationRecord Read(TableEntity e) => new(
         e.GetString("IdempotencyKey") ?? "", e.GetString("Owner") ?? "", e.GetInt32("Requested") ?? 0, e.GetInt32("Granted") ?? 0,
         e.GetInt32("Committed") ?? 0, e.GetInt32("Released") ?? 0, e.GetInt32("Returned") ?? 0,
         e.GetDateTimeOffset("RequestedAt") ?? DateTimeOffset.MinValue,
-        (e.GetString("Steps") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries), e.ETag);
+        (e.GetString("Steps") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries), e.ETag)
+    {
+        SettledByOwner = e.GetBoolean("SettledByOwner") ?? false,
+    };
 
     internal TableEntity ToEntity(string contentId) => new(contentId, LicenseKeys.ReservationRow(IdempotencyKey))
     {
@@ -70,6 +76,7 @@ public sealed record ReservationRecord(
         ["Returned"] = Returned,
         ["RequestedAt"] = RequestedAt,
         ["Steps"] = string.Join('\n', Steps),
+        ["SettledByOwner"] = SettledByOwner,
     };
 }
 

@@ -79,7 +79,7 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
             var granted = request.Mode == ReservationMode.UpTo ? Math.Min(request.Count, available)
                 : available >= request.Count ? request.Count : 0;
             var record = new ReservationRecord(request.IdempotencyKey, request.Owner, request.Count, granted, 0, 0, 0,
-                time.GetUtcNow(), [], default);
+                time.GetUtcNow(), [], default) { SettledByOwner = request.SettledByOwner };
             try
             {
                 await table.SubmitTransactionAsync(ReserveActions(request, ledger, record), cancellationToken);

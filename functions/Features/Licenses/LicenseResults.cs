@@ -16,9 +16,14 @@ public enum ReservationMode
 /// <param name="Targets">Optional targets in first-come order: the first <c>Granted</c> get target rows
 /// in state reserved, the rest in state waiting. Up to <see cref="LicenseLedger.InlineTargets"/> go in
 /// the reservation's own transaction; more are written right after it, in 100-row batches.</param>
+/// <param name="SettledByOwner">
+/// The owner settles every Apple outcome of this reservation itself, under step keys that stay the
+/// same when it retries (a durable workflow). Notification handlers then leave it alone: settling
+/// it under Apple's event id as well could count a batch twice.
+/// </param>
 public sealed record ReservationRequest(
     string ContentId, int Count, string Owner, string IdempotencyKey,
-    ReservationMode Mode = ReservationMode.AllOrNothing, IReadOnlyList<LicenseTarget>? Targets = null);
+    ReservationMode Mode = ReservationMode.AllOrNothing, IReadOnlyList<LicenseTarget>? Targets = null, bool SettledByOwner = false);
 
 public enum ReservationOutcome
 {

@@ -14,9 +14,10 @@ namespace ManagedDistribution.Features.Reconciliation;
 /// whose step is already recorded uses event id + <c>:</c> + notification id, so it still counts.
 /// Rows already committed or released (the assignment flow was first) are left alone: nothing is
 /// counted twice. Disassociate/revoke outcomes and events we do not know are recorded as applied.
-/// Reservations of device-group assignments are left to their flow: the workflow is durable (a queue
-/// message carries it until it finishes; a small inline flow that dies is settled by
-/// reconciliation's stale-reservation pass) and settles each batch under its own step key
+/// Reservations made with <see cref="ReservationRequest.SettledByOwner"/> (device-group
+/// assignments) are left to their owner: its workflow is durable (a queue message carries it until
+/// it finishes; a small inline flow that dies is settled by reconciliation's stale-reservation
+/// pass) and settles each batch under its own step key
 /// (<c>batch-n</c>, stable across its retries, unlike an event id), so settling them here too
 /// could count a batch twice when the notification lands between Apple's event and the batch's commit.
 /// </summary>
@@ -42,11 +43,11 @@ internal sealed class AssetManagementHandler(LicenseLedger ledger, LedgerPartiti
             var contentId = ContentRecord.VppId(locationUId, asset.Key.AdamId, asset.Key.PricingParam);
             List<(string Kind, string Id)> targets = [.. asset.Select(Target).OfType<(string, string)>().Distinct()];
             var ours = await scan.GetAsync(contentId, targets, cancellationToken);
-            foreach (var reservation in ours.Values.Where(o => o.State == LicenseState.Reserved && !SettledByWorkflow(o.Owner))
-                         .GroupBy(o => (o.ReservationKey, o.Owner)))
+            foreach (var reservation in ours.Values.Where(o => o.State == LicenseState.Reserved).GroupBy(o => (o.ReservationKey, o.Owner)))
             {
-                var moved = await SettleAsync(contentId, reservation.Key.ReservationKey, reservation.Count(), success, body.EventId,
-                    notification.NotificationId, cancellationToken);
+                var record = await ledger.GetReservationAsync(contentId, reservation.Key.ReservationKey, cancellationToken);
+                if (record is { SettledByOwner: true }) continue;
+                var moved = await SettleAsync(contentId, reservation.Key.ReservationKey, record, reservation.Count(), success, body.EventId, notification.NotificationId, cancellationToken);
                 if (moved is null) return NotificationInbox.Received; // contended: Apple delivers it again
                 await ledger.SetTargetStatesAsync(contentId, reservation.Select(t => t.ToLicenseTarget()),
                     success ? LicenseState.Committed : LicenseState.Released, reservation.Key.Owner, reservation.Key.ReservationKey, cancellationToken);
@@ -59,20 +60,17 @@ internal sealed class AssetManagementHandler(LicenseLedger ledger, LedgerPartiti
         return NotificationInbox.Applied;
     }
 
-    async Task<int?> SettleAsync(string contentId, string reservationKey, int count, bool success, string eventId, string notificationId,
+    async Task<int?> SettleAsync(string contentId, string reservationKey, ReservationRecord? record, int count, bool success, string eventId, string notificationId,
         CancellationToken cancellationToken)
     {
-        var step = success ? eventId : eventId + ":failed";
-        var record = await ledger.GetReservationAsync(contentId, reservationKey, cancellationToken);
         if (record is null) return 0;
+        var step = success ? eventId : eventId + ":failed";
         if (record.Steps.Contains(step, StringComparer.Ordinal)) step += ":" + notificationId;
         var result = success
             ? await ledger.CommitAsync(contentId, reservationKey, count, step, cancellationToken)
             : await ledger.ReleaseAsync(contentId, reservationKey, count, step, cancellationToken);
         return result.Outcome == SettleOutcome.Contended ? null : result.Moved;
     }
-
-    static bool SettledByWorkflow(string owner) => owner.StartsWith(Assignments.TargetKinds.DeviceGroup + ":", StringComparison.Ordinal);
 
     static (string Kind, string Id)? Target(Assignment a) =>
         a.SerialNumber is { Length: > 0 } serial ? (TargetKinds.Device, serial)

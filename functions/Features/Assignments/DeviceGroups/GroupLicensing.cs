@@ -55,7 +55,7 @@ public sealed class GroupLicensing(
         if (context.NeedsLicense && needing.Count > 0)
         {
             var reservation = await ledger.ReserveAsync(new ReservationRequest(context.ContentId, needing.Count, context.AssignmentId, reservationKey,
-                ReservationMode.UpTo, [.. needing.Select(m => LicenseTarget.Device(m.Device!.SerialNumber!))]), cancellationToken);
+                ReservationMode.UpTo, [.. needing.Select(m => LicenseTarget.Device(m.Device!.SerialNumber!))], SettledByOwner: true), cancellationToken);
             if (reservation.Outcome == ReservationOutcome.UnknownItem)
                 return new(0, 0, 0, 0, null, new(ProblemCodes.Conflict, "The purchased item has no license ledger yet; sync the catalogue (POST /api/content/sync)."));
             if (reservation.Outcome == ReservationOutcome.Contended)

@@ -64,7 +64,7 @@ public sealed class AssetManagementHandlerTests(AzuriteFixture azurite)
         var ledger = host.App.Services.GetRequiredService<LicenseLedger>();
         var owner = "device-group:g2:" + contentId;
         var key = owner + ":1";
-        await ledger.ReserveAsync(new ReservationRequest(contentId, 2, owner, key, ReservationMode.UpTo, Serials("D1", "D2")), Cancel);
+        await ledger.ReserveAsync(new ReservationRequest(contentId, 2, owner, key, ReservationMode.UpTo, Serials("D1", "D2"), SettledByOwner: true), Cancel);
 
         // Apple's outcome arrives before the workflow's batch commit.
         var handler = host.App.Services.GetServices<IAppleNotificationHandler>().Single(h => h.NotificationType == AppsAndBooksNotification.AssetManagement);
