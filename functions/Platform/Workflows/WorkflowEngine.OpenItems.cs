@@ -8,10 +8,12 @@ public sealed partial class WorkflowEngine
     /// Up to <paramref name="max"/> of a workflow's items that are still open (not terminal), chunk
     /// by chunk. Chunks whose summary says nothing is open are not read.
     /// </summary>
-    public async Task<IReadOnlyList<WorkflowItem>> GetOpenItemsAsync(string workflowId, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WorkflowItem>> GetOpenItemsAsync(WorkflowInfo workflow, int max, CancellationToken cancellationToken)
     {
         var found = new List<WorkflowItem>();
-        if (await GetAsync(workflowId, cancellationToken) is not { } workflow || max <= 0) return found;
+        if (max <= 0) return found;
+        await EnsureTablesAsync(cancellationToken);
+        var workflowId = workflow.Id;
         var summaries = await ReadSummariesAsync(workflow, cancellationToken);
         for (var chunk = 0; chunk < workflow.ChunkCount && found.Count < max; chunk++)
         {

@@ -39,7 +39,7 @@ sealed class GroupRevocationProcessor(
         var batches = chunk.Items.Where(i => i.Key != GroupRevocationWorkflow.FinishKey).ToList();
         if (batches.Count > 0) updated.AddRange(await RevokeBatchesAsync(chunk.Workflow.Id, context, batches, delete, cancellationToken));
         if (chunk.Items.FirstOrDefault(i => i.Key == GroupRevocationWorkflow.FinishKey) is not { } finish) return new(updated, null);
-        var othersOpen = (await engine.GetOpenItemsAsync(chunk.Workflow.Id, GroupWorkflow.BatchesPerChunk + 2, cancellationToken))
+        var othersOpen = (await engine.GetOpenItemsAsync(chunk.Workflow, GroupWorkflow.BatchesPerChunk + 2, cancellationToken))
             .Any(i => i.Chunk != chunk.Chunk);
         if (othersOpen) return new(updated, FinishPoll);
         updated.Add(await FinishAsync(context, finish, cancellationToken));

@@ -17,7 +17,7 @@ public sealed class DeviceInvitationsInFlight(WorkflowEngine engine) : IDeviceIn
         {
             var remaining = IDeviceInvitationsInFlight.MaxListed - views.Count;
             if (remaining <= 0) break;
-            foreach (var item in await engine.GetOpenItemsAsync(task.Id, remaining, cancellationToken))
+            foreach (var item in await engine.GetOpenItemsAsync(task, remaining, cancellationToken))
             {
                 var data = RecipientData.Parse(item.Data);
                 if (data.Channel != InvitationChannel.Device || data.Skip is not null) continue;
