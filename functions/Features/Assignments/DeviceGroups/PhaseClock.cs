@@ -24,9 +24,6 @@ public sealed class PhaseClock
         last = now;
     }
 
-    /// <summary>Records a duration measured elsewhere (e.g. summed over parallel work), without ending the current phase.</summary>
-    public void Add(string name, TimeSpan elapsed) => laps.Add((name, (long)elapsed.TotalMilliseconds));
-
     public long TotalMs => clock.ElapsedMilliseconds;
 
     /// <summary><c>name=ms name=ms … total=ms</c>.</summary>
