@@ -16,6 +16,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["reconciliation"] = ReconciliationBenchmark.RunAsync,
     ["assign-group"] = AssignGroupBenchmark.RunAsync,
     ["commands"] = CommandsBenchmark.RunAsync,
+    ["write-kinds"] = WriteKindsBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
