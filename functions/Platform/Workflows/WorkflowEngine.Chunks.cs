@@ -138,8 +138,8 @@ public sealed partial class WorkflowEngine
                 (summary.Wave, summary.WaveMessageId, summary.NextWaveAt) = (wave, marker.MessageId, marker.NextWaveAt);
             else if (b == batches.Count - 1) summary.NextWaveAt = null;
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, summary.ToEntity(workflowId, chunk, now), summary.ETag) };
-            // Replace, not merge: a property the kind cleared (e.g. Error) must go. The summary's ETag guards the chunk.
-            actions.AddRange(batches[b].Select(i => new TableTransactionAction(TableTransactionActionType.UpdateReplace, WorkflowRows.ToEntity(workflowId, i))));
+            // Items merge (in place on Azurite; cleared columns written empty); the summary's ETag guards the chunk.
+            actions.AddRange(batches[b].Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge, WorkflowRows.ToMergeEntity(workflowId, i))));
             var etags = await Items(workflowId, chunk).SubmitTransactionAsync(actions, cancellationToken);
             summary.ETag = etags[0];
             foreach (var item in batches[b]) before[item.Key] = item;

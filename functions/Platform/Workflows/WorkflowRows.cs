@@ -83,6 +83,21 @@ static class WorkflowRows
         ["Error"] = i.Error,
     };
 
+    /// <summary>
+    /// An item row for a merge that leaves nothing stale behind: text columns the item cleared are
+    /// written empty (read back as null), so the merge ends where a replace would. Merge because
+    /// Azurite updates a merged row in place, while a replace re-numbers the whole table's
+    /// indices (`write-kinds` benchmark). <c>LastAttemptAt</c> never goes back to null.
+    /// </summary>
+    public static TableEntity ToMergeEntity(string workflowId, WorkflowItem i)
+    {
+        var entity = ToEntity(workflowId, i);
+        foreach (var column in ClearableColumns) entity[column] ??= "";
+        return entity;
+    }
+
+    static readonly string[] ClearableColumns = ["Title", "Subtitle", "Data", "Error"];
+
     public static WorkflowItem ToItem(TableEntity e) => new(
         e.RowKey,
         ChunkOf(e.PartitionKey),
@@ -92,10 +107,12 @@ static class WorkflowRows
         e.GetInt32("Wave") ?? -1,
         e.GetDateTimeOffset("LastAttemptAt"),
         e.GetDateTimeOffset("UpdatedAt"),
-        e.GetString("Title"),
-        e.GetString("Subtitle"),
-        e.GetString("Data"),
-        e.GetString("Error"));
+        NullIfEmpty(e.GetString("Title")),
+        NullIfEmpty(e.GetString("Subtitle")),
+        NullIfEmpty(e.GetString("Data")),
+        NullIfEmpty(e.GetString("Error")));
+
+    static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     static int ChunkOf(string partitionKey) =>
         int.Parse(partitionKey.AsSpan(partitionKey.LastIndexOf(':') + 1), CultureInfo.InvariantCulture);
