@@ -18,7 +18,7 @@ public sealed partial class LicenseLedger
         var rows = targets.Distinct().Select(t => LicenseTargetRow.ToEntity(contentId, t, state, owner, reservationKey)).ToList();
         if (rows.Count == 0) return;
         await MarkTargetsChangingAsync(table, contentId, cancellationToken);
-        await WriteTargetRowsAsync(rows, onlyMissing: false, cancellationToken);
+        await WriteTargetRowsAsync(rows, TargetWrite.Overwrite, cancellationToken);
     }
 
     /// <summary>One target's license row, or null (one point read).</summary>
@@ -55,25 +55,46 @@ public sealed partial class LicenseLedger
         return await table.DeleteEntityAsync(contentId, LicenseKeys.WaitingRow(entry.RequestedAt, entry.IdempotencyKey), ETag.All, cancellationToken);
     }
 
+    /// <summary>How <see cref="WriteTargetRowsAsync"/> treats rows that already exist.</summary>
+    enum TargetWrite
+    {
+        /// <summary>Every row written (merge: all columns, so the same as a replace).</summary>
+        Overwrite,
+        /// <summary>Only rows that do not exist yet (a replay must not undo a state that moved on).</summary>
+        AddMissing,
+        /// <summary>Like <see cref="Overwrite"/>, for rows that are usually new: a batch is inserted, and merged only if one exists.</summary>
+        AddOrOverwrite,
+    }
+
     /// <summary>
     /// Writes target rows of one item (same shard) in transactions of up to 100 rows per bucket
-    /// partition, several at once. <paramref name="onlyMissing"/>: adds, leaving rows that exist alone
-    /// (a replay must not undo a state that moved on).
+    /// partition, several at once. Merge, not replace, to overwrite: every column is written every
+    /// time (so the result is the same), and Azurite updates a merged row in place but re-numbers
+    /// the whole table's indices for a replaced one; an insert is cheaper still (one partition walk
+    /// less than an upsert). `write-kinds` benchmark, 50,000-row table: ~13,000 inserts/s, ~7,000
+    /// upsert-merges/s, ~3,400 upsert-replaces/s.
     /// </summary>
-    async Task WriteTargetRowsAsync(IEnumerable<TableEntity> rows, bool onlyMissing, CancellationToken cancellationToken)
+    async Task WriteTargetRowsAsync(IEnumerable<TableEntity> rows, TargetWrite mode, CancellationToken cancellationToken)
     {
         var batches = rows.GroupBy(e => e.PartitionKey, StringComparer.Ordinal).SelectMany(p => p.Chunk(TableBulk.BatchSize)).ToList();
         if (batches.Count == 0) return;
         var table = await targetTables.ForItemAsync(LicenseTargetLayout.ContentIdOf(batches[0][0].PartitionKey), cancellationToken);
         await TableBulk.ForEachAsync(batches, async (batch, ct) =>
         {
-            // Merge, not replace: every column is written every time (so the result is the same), and
-            // Azurite updates a merged row in place but re-numbers the whole table's indices for a
-            // replaced one (`write-kinds` benchmark: 7,400 vs 3,400 rows/s in a 50,000-row table).
-            if (!onlyMissing && batch is [var single]) await table.UpsertEntityAsync(single, TableUpdateMode.Merge, ct);
-            else if (!onlyMissing) await table.SubmitTransactionAsync([.. batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertMerge, e))], ct);
-            else await AddMissingAsync(table, batch, ct);
+            if (mode == TargetWrite.AddMissing) await AddMissingAsync(table, batch, ct);
+            else if (mode == TargetWrite.Overwrite) await MergeAsync(table, batch, ct);
+            else
+            {
+                try { await table.SubmitTransactionAsync([.. batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e))], ct); }
+                catch (StorageRequestFailedException e) when (e.IsConflict) { await MergeAsync(table, batch, ct); } // atomic: nothing of it landed
+            }
         }, cancellationToken);
+    }
+
+    static async Task MergeAsync(TableClient table, TableEntity[] batch, CancellationToken cancellationToken)
+    {
+        if (batch is [var single]) await table.UpsertEntityAsync(single, TableUpdateMode.Merge, cancellationToken);
+        else await table.SubmitTransactionAsync([.. batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertMerge, e))], cancellationToken);
     }
 
     static async Task AddMissingAsync(TableClient table, TableEntity[] batch, CancellationToken cancellationToken)

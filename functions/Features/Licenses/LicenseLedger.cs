@@ -69,7 +69,7 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
                 if (request.Targets is { Count: > 0 } targets)
                 {
                     await MarkTargetsChangingAsync(table, request.ContentId, cancellationToken);
-                    await WriteTargetRowsAsync(TargetRows(request, targets, earlier.Granted), onlyMissing: true, cancellationToken);
+                    await WriteTargetRowsAsync(TargetRows(request, targets, earlier.Granted), TargetWrite.AddMissing, cancellationToken);
                 }
                 return Replay(earlier, ledger);
             }
@@ -91,7 +91,7 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
             }
             turn.Dispose();
             if (request.Targets is { Count: > 0 } written)
-                await WriteTargetRowsAsync(TargetRows(request, written, granted), onlyMissing: false, cancellationToken);
+                await WriteTargetRowsAsync(TargetRows(request, written, granted), TargetWrite.AddOrOverwrite, cancellationToken);
             var outcome = granted == request.Count ? ReservationOutcome.Reserved
                 : granted > 0 ? ReservationOutcome.PartlyReserved : ReservationOutcome.Exhausted;
             logger.LogInformation(

@@ -131,6 +131,8 @@ public sealed class LicenseLedgerTests
         await foreach (var t in ledger.GetTargetsAsync(item, Cancel)) targets.Add(t);
         Assert.Equal(members.Take(8), targets.Where(t => t.State == LicenseState.Reserved).Select(t => t.Target).OrderBy(t => t.Id));
         Assert.Equal(members.Skip(8), targets.Where(t => t.State == LicenseState.Waiting).Select(t => t.Target).OrderBy(t => t.Id));
+        // The refused request's waiting rows were there first: the granted request's rows overwrote them.
+        Assert.All(targets, t => Assert.Equal(("group", "g"), (t.Owner, t.ReservationKey)));
 
         // Apple confirmed 7 and refused one serial.
         Assert.Equal(7, (await ledger.CommitAsync(item, "g", 7, "event-1", Cancel)).Moved);
