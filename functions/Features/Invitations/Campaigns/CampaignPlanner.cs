@@ -53,7 +53,7 @@ public sealed class CampaignPlanner(MembershipStore memberships, UserStore users
         var stateMap = await stateRows;
         var cutoff = resendOlderThan is { } older ? time.GetUtcNow() - older : (DateTimeOffset?)null;
         var members = memberIds
-            .OrderBy(UserEntity.PartitionKeyFor, StringComparer.Ordinal).ThenBy(id => id, StringComparer.Ordinal)
+            .OrderBy(ManagedDistributionLayout.PartitionKeyFor, StringComparer.Ordinal).ThenBy(id => id, StringComparer.Ordinal)
             .Select(id =>
             {
                 var user = summaries.GetValueOrDefault(id);
