@@ -28,7 +28,7 @@ public sealed record ManagedDistributionDto(bool Enabled, EnrolmentStatus Status
 }
 
 /// <summary>
-/// One row of the <c>manageddistribution</c> table: PK = the user's directory bucket, RK = user id.
+/// One row of the <c>manageddistribution{bucket}</c> tables (<see cref="ManagedDistributionLayout"/>), RK = user id.
 /// Kept apart from the users table so the directory owns its rows alone. The invite code is
 /// Apple's; the invitation URL is rebuilt from Service Config each time it is sent.
 /// </summary>
@@ -54,7 +54,7 @@ public sealed record ManagedDistributionState
 
     public ManagedDistributionDto ToDto() => new(Enabled, Status, InvitedAt, EnrolledAt);
 
-    public TableEntity ToEntity() => new(UserEntity.PartitionKeyFor(UserId), UserId)
+    public TableEntity ToEntity() => new(ManagedDistributionLayout.PartitionKeyFor(UserId), UserId)
     {
         ["Enabled"] = Enabled,
         ["Status"] = Status.ToString(),

@@ -5,34 +5,31 @@ using ManagedDistribution.Platform.Storage;
 namespace ManagedDistribution.Features.Invitations;
 
 /// <summary>
-/// The <c>manageddistribution{0-7}</c> tables: one row per user that was ever enabled, in the
-/// user's directory bucket (64 partitions; buckets 8n…8n+7 in table n), so bulk reads are one range
-/// scan per bucket and bulk writes are 100-entity transactions per bucket. Eight tables, not one:
-/// Azurite keeps a table in one collection whose every update re-numbers the whole collection's
-/// indices, and a query walks the whole collection, so a campaign's claims on 100,000 users cost
-/// an eighth each. (On Azure the split changes nothing.)
+/// The <c>manageddistribution{0-63}</c> tables: one row per user that was ever enabled, in the
+/// table of the user's directory bucket and one of its 16 sub-bucket partitions
+/// (<see cref="ManagedDistributionLayout"/>), so bulk reads are one range scan per bucket and bulk
+/// writes are 100-entity transactions per partition.
 /// </summary>
 public sealed class ManagedDistributionStore(TableServiceClient service) : IUserManagedDistributionSource
 {
-    public const string TableNamePrefix = "manageddistribution";
-    public const int TableCount = 8;
+    public const string TableNamePrefix = ManagedDistributionLayout.TableNamePrefix;
+    public const int TableCount = ManagedDistributionLayout.TableCount;
     const int MaxRaces = 5;
     const int PointReadLimit = 64;
 
     readonly TableOnFirstUse[] tables = [.. Enumerable.Range(0, TableCount).Select(n => new TableOnFirstUse(service, TableNamePrefix + n))];
 
     /// <summary>The table a user's row lives in.</summary>
-    public static string TableNameFor(string userId) => TableNamePrefix + TableIndexOf(userId);
+    public static string TableNameFor(string userId) => ManagedDistributionLayout.TableNameFor(userId);
 
-    static int TableIndexOf(string userId) => UserEntity.BucketOf(userId) / (UserEntity.Buckets / TableCount);
-
-    ValueTask<TableClient> TableAsync(string userId, CancellationToken cancellationToken) => tables[TableIndexOf(userId)].GetAsync(cancellationToken);
+    ValueTask<TableClient> TableAsync(string userId, CancellationToken cancellationToken) =>
+        tables[ManagedDistributionLayout.TableIndexOf(userId)].GetAsync(cancellationToken);
 
     /// <summary>The user's state; a never-enabled user has no row and reads as not enabled.</summary>
     public async Task<ManagedDistributionState> GetAsync(string userId, CancellationToken cancellationToken)
     {
         var client = await TableAsync(userId, cancellationToken);
-        var row = await client.GetEntityAsync(UserEntity.PartitionKeyFor(userId), userId, cancellationToken: cancellationToken);
+        var row = await client.GetEntityAsync(ManagedDistributionLayout.PartitionKeyFor(userId), userId, cancellationToken: cancellationToken);
         return row is null ? ManagedDistributionState.NotEnabled(userId) : ManagedDistributionState.Read(row);
     }
 
@@ -70,7 +67,7 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
         }
     }
 
-    /// <summary>The states of <paramref name="userIds"/> (never-enabled users included, as not enabled): one range scan per bucket.</summary>
+    /// <summary>The states of <paramref name="userIds"/> (never-enabled users included, as not enabled): one range scan per directory bucket.</summary>
     public async Task<Dictionary<string, ManagedDistributionState>> ReadManyAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
     {
         var found = new ConcurrentDictionary<string, ManagedDistributionState>(StringComparer.Ordinal);
@@ -79,11 +76,11 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
             await TableBulk.ForEachAsync(userIds, async (id, token) => found[id] = await GetAsync(id, token), cancellationToken);
             return new(found);
         }
-        await TableBulk.ForEachAsync(userIds.GroupBy(UserEntity.PartitionKeyFor, StringComparer.Ordinal), async (bucket, token) =>
+        await TableBulk.ForEachAsync(userIds.GroupBy(ManagedDistributionLayout.TableIndexOf), async (bucket, token) =>
         {
             var wanted = bucket.ToHashSet(StringComparer.Ordinal);
             var client = await TableAsync(bucket.First(), token);
-            var range = TableFilter.PartitionKey.Eq(bucket.Key)
+            var range = ManagedDistributionLayout.BucketPartitions(bucket.Key)
                 & TableFilter.RowKey.Ge(wanted.Min(StringComparer.Ordinal)!) & TableFilter.RowKey.Le(wanted.Max(StringComparer.Ordinal)!);
             await foreach (var entity in client.QueryAsync(range, cancellationToken: token))
                 if (wanted.Contains(entity.RowKey)) found[entity.RowKey] = ManagedDistributionState.Read(entity);
@@ -93,7 +90,7 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
     }
 
     /// <summary>
-    /// Writes many states in 100-entity transactions per bucket, each conditional on the ETag the
+    /// Writes many states in 100-entity transactions per partition, each conditional on the ETag the
     /// state was read with (insert for a state read without a row). A transaction that loses a
     /// race is redone one state at a time; the states that still lose are left out of the result.
     /// Returns the written states with their new ETags.
@@ -102,7 +99,7 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
         CancellationToken cancellationToken)
     {
         var saved = new ConcurrentBag<ManagedDistributionState>();
-        var batches = states.GroupBy(s => UserEntity.PartitionKeyFor(s.UserId), StringComparer.Ordinal)
+        var batches = states.GroupBy(s => ManagedDistributionLayout.PartitionKeyFor(s.UserId), StringComparer.Ordinal)
             .SelectMany(p => p.Chunk(TableBulk.BatchSize)).ToList();
         await TableBulk.ForEachAsync(batches, async (batch, token) =>
         {
@@ -132,16 +129,16 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
     /// <summary>
     /// Marks users invited by <paramref name="campaignId"/> without reading them first: a merge of
     /// Status/InvitedAt/InvitedBy conditional on the ETag each was planned with, in 100-entity
-    /// transactions per bucket. A transaction that loses a race is redone one user at a time.
+    /// transactions per partition. A transaction that loses a race is redone one user at a time.
     /// Returns the new ETags of the users claimed; the others changed since planning (re-read them).
     /// </summary>
     public async Task<IReadOnlyDictionary<string, ETag>> ClaimManyAsync(IReadOnlyList<(string UserId, ETag PlannedETag)> users, string campaignId,
         DateTimeOffset invitedAt, CancellationToken cancellationToken)
     {
         var claimed = new ConcurrentDictionary<string, ETag>(StringComparer.Ordinal);
-        var batches = users.Where(u => !u.PlannedETag.IsEmpty).GroupBy(u => UserEntity.PartitionKeyFor(u.UserId), StringComparer.Ordinal)
+        var batches = users.Where(u => !u.PlannedETag.IsEmpty).GroupBy(u => ManagedDistributionLayout.PartitionKeyFor(u.UserId), StringComparer.Ordinal)
             .SelectMany(p => p.Chunk(TableBulk.BatchSize)).ToList();
-        TableEntity Claim(string userId) => new(UserEntity.PartitionKeyFor(userId), userId)
+        TableEntity Claim(string userId) => new(ManagedDistributionLayout.PartitionKeyFor(userId), userId)
         {
             ["Status"] = EnrolmentStatus.Invited.ToString(), ["InvitedAt"] = invitedAt, ["InvitedBy"] = campaignId,
         };
@@ -170,7 +167,7 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
     public async Task MergeAsync(string userId, IReadOnlyDictionary<string, object?> properties, CancellationToken cancellationToken)
     {
         var client = await TableAsync(userId, cancellationToken);
-        var entity = new TableEntity(UserEntity.PartitionKeyFor(userId), userId);
+        var entity = new TableEntity(ManagedDistributionLayout.PartitionKeyFor(userId), userId);
         foreach (var (name, value) in properties) entity[name] = value;
         try { await client.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken); }
         catch (StorageRequestFailedException e) when (e.IsNotFound) { }

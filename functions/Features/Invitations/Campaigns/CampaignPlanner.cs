@@ -34,8 +34,8 @@ public sealed record CampaignPlan(IReadOnlyList<PlannedRecipient> Members)
 /// enrolled devices assigned to them (one scan of the device registry) — and applies
 /// <see cref="CampaignRules"/> to each member.
 /// </summary>
-public sealed class CampaignPlanner(MembershipStore memberships, UserStore users, ManagedDistributionStore states, DeviceStore devices,
-    TimeProvider time)
+public sealed partial class CampaignPlanner(MembershipStore memberships, UserStore users, ManagedDistributionStore states, DeviceStore devices,
+    TimeProvider time, ILogger<CampaignPlanner> logger)
 {
     /// <summary>What <see cref="UserEntity.ToSummary"/> reads: the search and audit columns stay behind.</summary>
     static readonly string[] SummaryColumns = ["ShortName", "FullName", "Email", "ManagedAppleId", "PreferredLanguage"];
@@ -43,7 +43,9 @@ public sealed class CampaignPlanner(MembershipStore memberships, UserStore users
     public async Task<CampaignPlan> PlanAsync(string groupId, InvitationAudience audience, InvitationChannel channel, TimeSpan? resendOlderThan,
         CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var memberIds = await memberships.MemberIdsAsync(GroupKind.User, groupId, cancellationToken);
+        var membersRead = time.GetTimestamp();
         var userRows = users.ReadManyAsync(memberIds, SummaryColumns, cancellationToken);
         var stateRows = states.ReadManyAsync(memberIds, cancellationToken);
         var channels = channel == InvitationChannel.Device ? DeviceChannelsAsync(memberIds, cancellationToken) : Task.FromResult(new Dictionary<string, List<RecipientChannel>>());
@@ -51,9 +53,10 @@ public sealed class CampaignPlanner(MembershipStore memberships, UserStore users
         var summaries = (await userRows).ToDictionary(p => p.Key, p => UserEntity.ToSummary(p.Value), StringComparer.Ordinal);
         var macChannels = await MacChannelsAsync(await channels, summaries, cancellationToken);
         var stateMap = await stateRows;
+        var rowsRead = time.GetTimestamp();
         var cutoff = resendOlderThan is { } older ? time.GetUtcNow() - older : (DateTimeOffset?)null;
         var members = memberIds
-            .OrderBy(UserEntity.PartitionKeyFor, StringComparer.Ordinal).ThenBy(id => id, StringComparer.Ordinal)
+            .OrderBy(ManagedDistributionLayout.PartitionKeyFor, StringComparer.Ordinal).ThenBy(id => id, StringComparer.Ordinal)
             .Select(id =>
             {
                 var user = summaries.GetValueOrDefault(id);
@@ -68,8 +71,14 @@ public sealed class CampaignPlanner(MembershipStore memberships, UserStore users
                 };
                 return new PlannedRecipient(user, id, state, data);
             }).ToList();
+        LogPlanned(groupId, members.Count, Ms(started, membersRead), Ms(membersRead, rowsRead), Ms(rowsRead, time.GetTimestamp()));
         return new CampaignPlan(members);
     }
+
+    int Ms(long from, long to) => (int)time.GetElapsedTime(from, to).TotalMilliseconds;
+
+    [LoggerMessage(LogLevel.Information, "Campaign plan for group {GroupId}: {Members} members ({MembersMs} ms reading member ids, {RowsMs} ms users, states and devices, {DecideMs} ms deciding)")]
+    partial void LogPlanned(string groupId, int members, int membersMs, int rowsMs, int decideMs);
 
     /// <summary>Enrolled devices assigned to the members, by user: one paged scan of the registry's single partition.</summary>
     async Task<Dictionary<string, List<RecipientChannel>>> DeviceChannelsAsync(HashSet<string> memberIds, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace ManagedDistribution.Tests.Features.Invitations;
 
-/// <summary>States live in eight tables by user bucket; bulk reads, saves and claims find them there.</summary>
+/// <summary>States live in one table per user bucket, in 16 sub-bucket partitions; bulk reads, saves and claims find them there.</summary>
 public sealed class ManagedDistributionLayoutTests(AzuriteFixture azurite)
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -26,10 +26,10 @@ public sealed class ManagedDistributionLayoutTests(AzuriteFixture azurite)
         foreach (var id in ids.Take(40))
         {
             var table = ManagedDistributionStore.TableNameFor(id);
-            Assert.Equal(ManagedDistributionStore.TableNamePrefix + UserEntity.BucketOf(id) / 8, table);
-            Assert.NotNull(await service.GetTableClient(table).GetEntityAsync(UserEntity.PartitionKeyFor(id), id, cancellationToken: Cancel));
+            Assert.Equal(ManagedDistributionStore.TableNamePrefix + UserEntity.BucketOf(id), table);
+            Assert.NotNull(await service.GetTableClient(table).GetEntityAsync(ManagedDistributionLayout.PartitionKeyFor(id), id, cancellationToken: Cancel));
         }
-        Assert.True(ids.Select(ManagedDistributionStore.TableNameFor).Distinct().Count() == ManagedDistributionStore.TableCount);
+        Assert.True(ids.Select(ManagedDistributionStore.TableNameFor).Distinct().Count() > ManagedDistributionStore.TableCount / 2);
 
         var read = await store.ReadManyAsync(ids, Cancel);
         Assert.All(ids, id => Assert.Equal("code-" + id, read[id].InviteCode));
@@ -41,5 +41,38 @@ public sealed class ManagedDistributionLayoutTests(AzuriteFixture azurite)
         Assert.Equal(299, won.Count);
         Assert.DoesNotContain(ids[7], won.Keys);
         Assert.Equal("campaign-1", (await store.GetAsync(ids[8], Cancel)).InvitedBy);
+    }
+
+    [Fact]
+    public void PartitionsAreSubBucketsOfTheDirectoryBucket()
+    {
+        var ids = Enumerable.Range(0, 5000).Select(i => $"member-{i}").ToList();
+        foreach (var id in ids.Take(200))
+        {
+            var hash = StableHash.Fnv1a(id);
+            Assert.Equal($"{UserEntity.PartitionKeyFor(id)}-{hash / 64 % 16:x1}", ManagedDistributionLayout.PartitionKeyFor(id));
+        }
+        Assert.Equal(UserEntity.Buckets * ManagedDistributionLayout.SubBuckets, ids.Select(ManagedDistributionLayout.PartitionKeyFor).Distinct().Count());
+        // Sorted by partition, a bucket's ids stay together (the planner's order, so chunks write few partitions).
+        var buckets = ids.OrderBy(ManagedDistributionLayout.PartitionKeyFor, StringComparer.Ordinal).Select(UserEntity.BucketOf).ToList();
+        Assert.Equal(buckets.Order(), buckets);
+    }
+
+    [Fact]
+    public async Task BulkReadsFindEverySubBucketOfABucket()
+    {
+        var service = new TableServiceClient(azurite.Account, Options.Create(new StorageOptions { Prefix = AzuriteFixture.NewPrefix() }));
+        var store = new ManagedDistributionStore(service);
+        // 200 users of bucket 5, over its sub-buckets, plus users of other buckets that must not leak in.
+        var bucket5 = Enumerable.Range(0, 20_000).Select(i => $"u{i}").Where(id => UserEntity.BucketOf(id) == 5).Take(200).ToList();
+        var others = Enumerable.Range(0, 100).Select(i => $"other{i}").Where(id => UserEntity.BucketOf(id) != 5).ToList();
+        Assert.True(bucket5.Select(ManagedDistributionLayout.PartitionKeyFor).Distinct().Count() > 8);
+        await store.SaveManyAsync([.. bucket5.Concat(others).Select(id => new ManagedDistributionState { UserId = id, Enabled = true, InviteCode = "c-" + id })], Cancel);
+
+        var wanted = bucket5.Where((_, i) => i % 3 != 0).Append("u-never-enabled").ToList();
+        var read = await store.ReadManyAsync(wanted, Cancel);
+        Assert.Equal(wanted.Count, read.Count);
+        Assert.All(wanted.SkipLast(1), id => Assert.Equal("c-" + id, read[id].InviteCode));
+        Assert.False(read["u-never-enabled"].Enabled);
     }
 }
