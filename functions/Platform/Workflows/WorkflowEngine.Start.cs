@@ -43,11 +43,18 @@ public sealed partial class WorkflowEngine
         await Parallel.ForEachAsync(chunks.SelectMany(c => Batches(workflow.Id, c.Index, c.Items, now)),
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
             async (batch, ct) => await AddBatchAsync(Items(workflow.Id, batch.Chunk), batch.Actions, ct));
-        await Parallel.ForEachAsync(Enumerable.Range(0, chunkCount),
+        // A chunk seeded with every item closed (e.g. a campaign's planned skips) needs no wave.
+        var open = chunks.Where(c => c.Items.Any(i => !i.Terminal)).Select(c => c.Index).ToList();
+        await Parallel.ForEachAsync(open,
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
             async (chunk, ct) => await SendAsync(workflow.QueueName, new WorkflowMessage(workflow.Id, chunk, 0), null, ct));
         workflow = await MarkRunningAsync(workflow, cancellationToken);
         LogStarted(workflow.Id, workflow.Kind, workflow.ItemCount, workflow.ChunkCount);
+        if (open.Count == 0)
+        {
+            await TryCompleteAsync(workflow.Id, cancellationToken); // nothing left to do: complete now, not never
+            workflow = await GetAsync(workflow.Id, cancellationToken) ?? workflow;
+        }
         return workflow;
     }
 

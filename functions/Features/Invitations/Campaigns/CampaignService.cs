@@ -35,8 +35,10 @@ public sealed class CampaignService(GroupStore groups, CampaignPlanner planner, 
         var started = time.GetTimestamp();
         var plan = await planner.PlanAsync(groupId, audience, channel, resendOlderThan, cancellationToken);
         var planned = time.GetTimestamp();
-        // A planned skip starts closed: no wave has to load, decide and commit it again.
-        var seeds = plan.Members.Select(m => new WorkflowItemSeed(m.UserId, m.Data.FullName, Subtitle(m.Data), m.Data.ToJson(),
+        // A planned skip starts closed: no wave has to load, decide and commit it again. Recipients
+        // come first (in plan order), skips after: recipients fill whole chunks and the chunks of
+        // skips only need no wave at all (a device campaign skips most of a group).
+        var seeds = plan.Members.OrderBy(m => m.Skipped).Select(m => new WorkflowItemSeed(m.UserId, m.Data.FullName, Subtitle(m.Data), m.Data.ToJson(),
             m.Data.Skip is { } skip ? RecipientStates.Skipped(skip) : null, Terminal: m.Data.Skip is not null)).ToList();
         var startedAt = time.GetUtcNow();
         var reason = $"Invitation of user group '{groupId}' ({Name(audience)}, by {Name(channel)})";

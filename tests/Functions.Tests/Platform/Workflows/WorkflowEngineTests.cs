@@ -71,6 +71,22 @@ public sealed class WorkflowEngineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task AStartWithEveryItemClosedCompletesAtOnceWithoutMessages()
+    {
+        var bed = new WorkflowTestBed(azurite);
+        await bed.QueueClient.CreateIfNotExistsAsync(Cancel);
+        var request = WorkflowTestBed.Request(150, key: "all-closed");
+        request = request with { Items = [.. request.Items.Select(s => s with { State = "skipped-x", Terminal = true })] };
+
+        var workflow = await bed.Engine.StartAsync(request, Cancel);
+
+        Assert.Equal(WorkflowStates.Completed, workflow.State);
+        Assert.Equal(new Dictionary<string, int> { ["skipped-x"] = 150 }, workflow.FinalCounts);
+        Assert.Empty(await bed.ReceiveAsync());
+        Assert.Equal(WorkflowStates.Completed, (await bed.Engine.StartAsync(request, Cancel)).State); // the same start again
+    }
+
+    [Fact]
     public async Task ADuplicateMessageForACommittedWaveIsSkippedAndItsOwnRedeliveryReArmsTheTimer()
     {
         var bed = new WorkflowTestBed(azurite);
