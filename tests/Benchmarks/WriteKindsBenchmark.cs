@@ -36,9 +36,6 @@ public static class WriteKindsBenchmark
         foreach (var kind in new[] { TableTransactionActionType.UpdateReplace, TableTransactionActionType.UpdateMerge,
                      TableTransactionActionType.UpsertReplace, TableTransactionActionType.UpsertMerge })
             Report.Line($"write-kinds: {kind} of existing rows", await WriteAllAsync(kind, "r", round++), "ent/s", $"(table of {rows:N0})");
-        var reads = Math.Min(rows, 10_000);
-        Report.Line("write-kinds: point reads (GET, 32 in flight)", await Report.RateAsync(reads, 32, i =>
-            table.GetEntityAsync($"p{i % partitions:D3}", $"r{i / partitions % perPartition:D6}")), "ent/s", $"({reads:N0} of the {rows:N0})");
         Report.Line("write-kinds: Add of new rows", await WriteAllAsync(TableTransactionActionType.Add, "s", 0), "ent/s", $"(table grows to {2 * rows:N0})");
         return 0;
     }

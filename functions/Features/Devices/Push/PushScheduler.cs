@@ -15,11 +15,7 @@ sealed class PushScheduler(WorkflowEngine engine, IOptions<PushOptions> options)
     public async Task<string> SchedulePushesAsync(IReadOnlyCollection<ChannelId> channels, string reason, string idempotencyKey,
         CancellationToken cancellationToken)
     {
-        // In device bucket order, so a chunk's channels share a few bucket partitions of the device
-        // registry and its push targets are a few range reads (PushTargets.GetManyAsync).
-        var items = channels.OrderBy(c => Registry.DeviceRecord.PartitionKeyFor(c.DeviceId), StringComparer.Ordinal)
-            .ThenBy(c => c.ToString(), StringComparer.Ordinal)
-            .Select(c => new WorkflowItemSeed(c.ToString(), c.DeviceId, c.UserId is null ? null : "user " + c.UserId)).ToList();
+        var items = channels.Select(c => new WorkflowItemSeed(c.ToString(), c.DeviceId, c.UserId is null ? null : "user " + c.UserId)).ToList();
         var workflow = await engine.StartAsync(new WorkflowStartRequest(Kind, QueueName, reason, idempotencyKey, items, options.Value.ChunkSize),
             cancellationToken);
         return workflow.Id;

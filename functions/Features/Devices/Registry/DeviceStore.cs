@@ -10,7 +10,7 @@ public sealed record DeviceQuery(string? Platform = null, string? EnrollmentStat
 /// Device rows change through <see cref="UpdateAsync"/>: read, decide, write with If-Match,
 /// and on a lost race read again (bounded). Nothing above this class sees storage exceptions.
 /// </summary>
-public sealed partial class DeviceStore(DeviceTables tables) : IDeviceDirectory
+public sealed class DeviceStore(DeviceTables tables) : IDeviceDirectory
 {
     const int MaxAttempts = 5;
 

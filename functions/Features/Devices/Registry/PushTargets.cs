@@ -1,5 +1,4 @@
 using ManagedDistribution.Features.Devices.Commands;
-using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Features.Devices.Registry;
 
@@ -13,29 +12,7 @@ public sealed class PushTargets(DeviceStore devices, CommandExchange commands, I
     public async Task<PushTargetInfo?> GetAsync(ChannelId channel, CancellationToken cancellationToken)
     {
         if (!DeviceIds.IsValidDeviceId(channel.DeviceId)) return null;
-        return await TargetOfAsync(channel, await devices.GetAsync(channel.DeviceId, cancellationToken), cancellationToken);
-    }
-
-    /// <summary>
-    /// The device rows of all the channels in one bulk read (<see cref="DeviceStore.GetManyAsync"/>:
-    /// a range query per bucket partition holding many of them): a push chunk of 500 channels
-    /// was 500 point reads, and Azurite serves ~2,000 point reads/s against ~15,000 batched rows/s.
-    /// User channels (Macs) still read their own row.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<ChannelId, PushTargetInfo?>> GetManyAsync(IReadOnlyCollection<ChannelId> channels,
-        CancellationToken cancellationToken)
-    {
-        var valid = channels.Where(c => DeviceIds.IsValidDeviceId(c.DeviceId)).ToList();
-        var rows = await devices.GetManyAsync(valid.Select(c => c.DeviceId).ToHashSet(StringComparer.Ordinal), cancellationToken);
-        var found = new System.Collections.Concurrent.ConcurrentDictionary<ChannelId, PushTargetInfo?>();
-        foreach (var channel in channels) found[channel] = null;
-        await TableBulk.ForEachAsync(valid, async (channel, ct) =>
-            found[channel] = await TargetOfAsync(channel, rows.GetValueOrDefault(channel.DeviceId), ct), cancellationToken);
-        return found;
-    }
-
-    async ValueTask<PushTargetInfo?> TargetOfAsync(ChannelId channel, DeviceRecord? device, CancellationToken cancellationToken)
-    {
+        var device = await devices.GetAsync(channel.DeviceId, cancellationToken);
         if (device is not { IsEnrolled: true }) return null;
         if (channel.UserId is null)
             return device.PushToken is null || device.PushMagic is null || device.Topic is null ? null

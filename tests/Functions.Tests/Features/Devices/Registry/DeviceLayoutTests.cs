@@ -56,31 +56,6 @@ public sealed class DeviceLayoutTests(AzuriteFixture azurite)
         Assert.Equal(["UDID-0001", "UDID-0030"], found.Keys.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public async Task Many_devices_are_read_by_range_in_crowded_partitions_and_by_point_elsewhere()
-    {
-        await using var host = new DevicesTestHost(azurite);
-        var store = host.Service<DeviceStore>();
-        // 400 devices: ~6 per bucket partition; ask for every other one of a crowded bucket's and a few elsewhere.
-        var ids = Enumerable.Range(0, 400).Select(i => $"UDID-{i:D4}").ToList();
-        await host.Service<DeviceTables>().EnsureCreatedAsync(Token);
-        await TableBulk.SubmitAsync(host.Service<DeviceTables>().Devices, ids.Select(id => new TableTransactionAction(TableTransactionActionType.Add,
-            new DeviceRecord { Id = id, EnrollmentState = EnrollmentStates.Enrolled, SerialNumber = "SN-" + id }.ToEntity())), null, Token);
-        var byBucket = ids.GroupBy(DeviceRecord.PartitionKeyFor).OrderByDescending(g => g.Count()).ToList();
-        var crowded = byBucket.Take(3).SelectMany(g => g).ToList();
-        var wanted = new HashSet<string>(StringComparer.Ordinal) { "UDID-0003", "UDID-0150", "NOPE-1" };
-        foreach (var id in crowded.Where((_, i) => i % 2 == 0)) wanted.Add(id);
-        // Pad the crowded buckets' requests past the range-read threshold with ids that do not exist.
-        foreach (var g in byBucket.Take(3))
-            for (var n = 0; wanted.Count(w => DeviceRecord.PartitionKeyFor(w) == g.Key) < DeviceStore.RangeReadMinimum; n++)
-                if (DeviceRecord.PartitionKeyFor($"GHOST-{n}") == g.Key) wanted.Add($"GHOST-{n}");
-
-        var found = await store.GetManyAsync(wanted, Token);
-
-        Assert.Equal(wanted.Where(ids.Contains).Order(StringComparer.Ordinal), found.Keys.Order(StringComparer.Ordinal));
-        Assert.All(found, pair => Assert.Equal("SN-" + pair.Key, pair.Value.SerialNumber));
-    }
-
     static async Task<List<string>> ListAllAsync(DeviceStore store, DeviceQuery query, int pageSize)
     {
         var ids = new List<string>();
