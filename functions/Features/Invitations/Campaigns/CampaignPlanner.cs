@@ -80,7 +80,7 @@ public sealed partial class CampaignPlanner(MembershipStore memberships, UserSto
     [LoggerMessage(LogLevel.Information, "Campaign plan for group {GroupId}: {Members} members ({MembersMs} ms reading member ids, {RowsMs} ms users, states and devices, {DecideMs} ms deciding)")]
     partial void LogPlanned(string groupId, int members, int membersMs, int rowsMs, int decideMs);
 
-    /// <summary>Enrolled devices assigned to the members, by user: one paged scan of the registry's single partition.</summary>
+    /// <summary>Enrolled devices assigned to the members, by user: one paged range scan of the registry's bucket partitions.</summary>
     async Task<Dictionary<string, List<RecipientChannel>>> DeviceChannelsAsync(HashSet<string> memberIds, CancellationToken cancellationToken)
     {
         var byUser = new Dictionary<string, List<RecipientChannel>>(StringComparer.Ordinal);
