@@ -119,7 +119,11 @@ public sealed class DeviceGroupRevocationTests(AzuriteFixture azurite)
         // The same devices rejoin (licensed again), then leave again: a new change, revoked again.
         var rejoin = await host.Client.PostAsJsonAsync($"/api/device-groups/{group}/members", new { ids = leaving }, Cancel);
         Assert.True(rejoin.IsSuccessStatusCode);
-        await VppTestHost.EventuallyAsync(async () => (await CountsAsync(host, contentId)).Assigned == devices.Length, "the rejoined devices licensed again");
+        // Licensed again = counted AND their member rows say so (the licensing writes the rows after
+        // the count; a leave that reads the rows before would skip a member it still sees revoked).
+        await VppTestHost.EventuallyAsync(async () => (await CountsAsync(host, contentId)).Assigned == devices.Length
+            && (await MembersAsync(host, group, contentId)) is var rows && leaving.All(id => rows[id].State == MemberStates.Licensed),
+            "the rejoined devices licensed again");
         await LeaveAsync(host, group, leaving);
         await VppTestHost.EventuallyAsync(async () => (await engine.ListAsync(WorkflowFilter.All, null, 100, Cancel)).Workflows
             .Count(w => w.Kind == GroupRevocationWorkflow.Kind && w.IdempotencyKey!.Contains(group, StringComparison.Ordinal) && w.State == WorkflowStates.Completed) == 2,
