@@ -186,8 +186,8 @@ public static class CampaignBenchmark
         await directory.EnsureCreatedAsync(default);
         var devices = new DeviceTables(service);
         await devices.EnsureCreatedAsync(default);
-        var states = Enumerable.Range(0, ManagedDistributionStore.TableCount)
-            .ToDictionary(n => ManagedDistributionStore.TableNamePrefix + n, n => service.GetTableClient(ManagedDistributionStore.TableNamePrefix + n));
+        var states = Enumerable.Range(0, ManagedDistributionLayout.TableCount)
+            .ToDictionary(n => ManagedDistributionLayout.TableNamePrefix + n, n => service.GetTableClient(ManagedDistributionLayout.TableNamePrefix + n));
         foreach (var table in states.Values) await table.CreateIfNotExistsAsync();
         await new GroupStore(directory, TimeProvider.System).CreateAsync(GroupKind.User, new GroupFields(group, group, null), default);
 
@@ -195,7 +195,7 @@ public static class CampaignBenchmark
         var ids = Enumerable.Range(0, users).Select(i => $"{idPrefix}{i:D6}").ToList();
         var userRows = ids.Select(id => UserEntity.Apply(null, new UserFields(id, id, $"Given {id} Surname", $"{id}@school.example.com", null, "en"), now));
         var members = ids.Select(id => MembershipEntity.Member(GroupKind.User, group, id, now));
-        var stateRows = ids.ToLookup(ManagedDistributionStore.TableNameFor, id => new ManagedDistributionState
+        var stateRows = ids.ToLookup(ManagedDistributionLayout.TableNameFor, id => new ManagedDistributionState
         {
             UserId = id, Enabled = true, Status = EnrolmentStatus.NotInvited, LocationId = locationUId, InviteCode = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
         }.ToEntity());

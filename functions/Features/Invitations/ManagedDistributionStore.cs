@@ -12,15 +12,11 @@ namespace ManagedDistribution.Features.Invitations;
 /// </summary>
 public sealed class ManagedDistributionStore(TableServiceClient service) : IUserManagedDistributionSource
 {
-    public const string TableNamePrefix = ManagedDistributionLayout.TableNamePrefix;
-    public const int TableCount = ManagedDistributionLayout.TableCount;
     const int MaxRaces = 5;
     const int PointReadLimit = 64;
 
-    readonly TableOnFirstUse[] tables = [.. Enumerable.Range(0, TableCount).Select(n => new TableOnFirstUse(service, TableNamePrefix + n))];
-
-    /// <summary>The table a user's row lives in.</summary>
-    public static string TableNameFor(string userId) => ManagedDistributionLayout.TableNameFor(userId);
+    readonly TableOnFirstUse[] tables = [.. Enumerable.Range(0, ManagedDistributionLayout.TableCount)
+        .Select(n => new TableOnFirstUse(service, ManagedDistributionLayout.TableNamePrefix + n))];
 
     ValueTask<TableClient> TableAsync(string userId, CancellationToken cancellationToken) =>
         tables[ManagedDistributionLayout.TableIndexOf(userId)].GetAsync(cancellationToken);

@@ -25,11 +25,11 @@ public sealed class ManagedDistributionLayoutTests(AzuriteFixture azurite)
 
         foreach (var id in ids.Take(40))
         {
-            var table = ManagedDistributionStore.TableNameFor(id);
-            Assert.Equal(ManagedDistributionStore.TableNamePrefix + UserEntity.BucketOf(id), table);
+            var table = ManagedDistributionLayout.TableNameFor(id);
+            Assert.Equal(ManagedDistributionLayout.TableNamePrefix + UserEntity.BucketOf(id), table);
             Assert.NotNull(await service.GetTableClient(table).GetEntityAsync(ManagedDistributionLayout.PartitionKeyFor(id), id, cancellationToken: Cancel));
         }
-        Assert.True(ids.Select(ManagedDistributionStore.TableNameFor).Distinct().Count() > ManagedDistributionStore.TableCount / 2);
+        Assert.True(ids.Select(ManagedDistributionLayout.TableNameFor).Distinct().Count() > ManagedDistributionLayout.TableCount / 2);
 
         var read = await store.ReadManyAsync(ids, Cancel);
         Assert.All(ids, id => Assert.Equal("code-" + id, read[id].InviteCode));
