@@ -124,11 +124,9 @@ public sealed partial class LicenseLedger(TableServiceClient service, TimeProvid
         return actions;
     }
 
-    IEnumerable<TableEntity> TargetRows(ReservationRequest request, IReadOnlyList<LicenseTarget> targets, int granted)
-    {
-        return targets.Select((target, i) => LicenseTargetRow.ToEntity(request.ContentId, target,
-            i < granted ? LicenseState.Reserved : LicenseState.Waiting, request.Owner, request.IdempotencyKey));
-    }
+    static List<TableEntity> TargetRows(ReservationRequest request, IReadOnlyList<LicenseTarget> targets, int granted) =>
+        [.. targets.Select((target, i) => LicenseTargetRow.ToEntity(request.ContentId, target,
+            i < granted ? LicenseState.Reserved : LicenseState.Waiting, request.Owner, request.IdempotencyKey))];
 
     static ReservationResult Replay(ReservationRecord record, LedgerEntry? ledger)
     {

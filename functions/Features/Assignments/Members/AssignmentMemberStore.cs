@@ -46,16 +46,9 @@ public sealed class AssignmentMemberStore(TableServiceClient service)
     /// transaction that meets an existing row is redone as replaces. Same result as
     /// <see cref="SaveManyAsync"/>; cheaper on Azurite, whose upsert looks a row up twice.
     /// </summary>
-    public async Task AddManyAsync(IEnumerable<AssignmentMember> rows, CancellationToken cancellationToken)
-    {
-        var table = await members.GetAsync(cancellationToken);
-        await TableBulk.SubmitAsync(table, rows.Select(m => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(m))),
-            async (batch, failed, ct) =>
-            {
-                if (!failed.IsConflict) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
-                await TableBulk.SubmitAsync(table, batch.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, a.Entity)), null, ct);
-            }, cancellationToken);
-    }
+    public async Task AddManyAsync(IEnumerable<AssignmentMember> rows, CancellationToken cancellationToken) =>
+        await TableBulk.AddOrUpsertAsync(await members.GetAsync(cancellationToken), rows.Select(ToEntity), TableTransactionActionType.UpsertReplace,
+            cancellationToken);
 
     public async Task<AssignmentMember?> GetAsync(string kind, string groupId, string contentId, string memberId, CancellationToken cancellationToken)
     {
