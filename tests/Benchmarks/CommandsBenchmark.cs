@@ -5,6 +5,7 @@ using ManagedDistribution.Features.Devices.Protocol.Commands;
 using ManagedDistribution.Features.Devices.Push;
 using ManagedDistribution.Platform.Storage;
 using ManagedDistribution.Platform.Workflows;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -36,7 +37,7 @@ public static class CommandsBenchmark
         var tables = new DeviceTables(new TableServiceClient(storage.Account, options));
         var engine = new WorkflowEngine(new TableServiceClient(storage.Account, options), new QueueServiceClient(storage.Account, options),
             TimeProvider.System, NullLogger<WorkflowEngine>.Instance);
-        var pushes = new TimedScheduler(new PushScheduler(engine, Options.Create(new PushOptions())));
+        var pushes = new TimedScheduler(new PushScheduler(engine, new ServiceCollection().BuildServiceProvider(), Options.Create(new PushOptions()))); // no push targets: only the schedule is timed
         var queue = new CommandQueue(tables, new CommandStore(tables), pushes, TimeProvider.System);
 
         await queue.EnqueueManyAsync(Channels(10, "warm"), payload, "bench", "warm-up", default);

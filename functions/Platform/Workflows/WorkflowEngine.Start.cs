@@ -13,7 +13,19 @@ public sealed partial class WorkflowEngine
     /// message per chunk, then state <c>running</c>. A start that crashed part-way is finished by
     /// the next start with the same key. Duplicate keys in the items are dropped (first wins).
     /// </summary>
-    public async Task<WorkflowInfo> StartAsync(WorkflowStartRequest request, CancellationToken cancellationToken)
+    public Task<WorkflowInfo> StartAsync(WorkflowStartRequest request, CancellationToken cancellationToken) =>
+        StartAsync(request, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StartAsync(WorkflowStartRequest, CancellationToken)"/>; with
+    /// <paramref name="firstWave"/>, wave 0 of every chunk runs inside the start, before the items
+    /// are written: they are written as the wave left them and the first message is wave 1, sent
+    /// with the wave's timer. Saves writing, loading and committing every item once (a push
+    /// delivery of 50,000 channels: 50,000 merges fewer) and a queue hop before the first effect.
+    /// A chunk whose inline wave throws is written untouched and gets its wave 0 message as usual.
+    /// A start repeated after a crash runs the wave again (at least once, like a redelivered message).
+    /// </summary>
+    public async Task<WorkflowInfo> StartAsync(WorkflowStartRequest request, IWorkflowChunkProcessor? firstWave, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(request.ChunkSize, 1);
         var seeds = request.Items.DistinctBy(i => i.Key, StringComparer.Ordinal).ToList();
@@ -40,14 +52,16 @@ public sealed partial class WorkflowEngine
         if (workflow.State != WorkflowStates.Starting) return workflow;
 
         var chunks = seeds.Chunk(request.ChunkSize).Select((chunk, index) => Seed(chunk, index)).ToList();
-        await Parallel.ForEachAsync(chunks.SelectMany(c => Batches(workflow.Id, c.Index, c.Items, now)),
+        if (firstWave is not null) chunks = await RunFirstWavesAsync(workflow, chunks, firstWave, cancellationToken);
+        await Parallel.ForEachAsync(chunks.SelectMany(c => Batches(workflow.Id, c, now)),
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
             async (batch, ct) => await AddBatchAsync(Items(workflow.Id, batch.Chunk), batch.Actions, ct));
         // A chunk seeded with every item closed (e.g. a campaign's planned skips) needs no wave.
-        var open = chunks.Where(c => c.Items.Any(i => !i.Terminal)).Select(c => c.Index).ToList();
+        var open = chunks.Where(c => c.Items.Any(i => !i.Terminal)).ToList();
         await Parallel.ForEachAsync(open,
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
-            async (chunk, ct) => await SendAsync(workflow.QueueName, new WorkflowMessage(workflow.Id, chunk, 0), null, ct));
+            async (chunk, ct) => await SendAsync(workflow.QueueName, new WorkflowMessage(workflow.Id, chunk.Index, chunk.Wave + 1),
+                chunk.NextWaveAt is { } at ? at - time.GetUtcNow() : null, ct));
         workflow = await MarkRunningAsync(workflow, cancellationToken);
         LogStarted(workflow.Id, workflow.Kind, workflow.ItemCount, workflow.ChunkCount);
         if (open.Count == 0)
@@ -58,13 +72,49 @@ public sealed partial class WorkflowEngine
         return workflow;
     }
 
-    static (int Index, WorkflowItem[] Items) Seed(WorkflowItemSeed[] chunk, int index) =>
-        (index, [.. chunk.Select(s => new WorkflowItem(s.Key, index, s.State ?? WorkflowItemStates.Pending, s.Terminal, 0, -1, null, null, s.Title, s.Subtitle, s.Data, null))]);
+    /// <summary>A chunk about to be written: its items, and the wave they are at (-1: none ran yet) with that wave's timer.</summary>
+    sealed record SeededChunk(int Index, WorkflowItem[] Items, int Wave = -1, DateTimeOffset? NextWaveAt = null);
+
+    static SeededChunk Seed(WorkflowItemSeed[] chunk, int index) =>
+        new(index, [.. chunk.Select(s => new WorkflowItem(s.Key, index, s.State ?? WorkflowItemStates.Pending, s.Terminal, 0, -1, null, null, s.Title, s.Subtitle, s.Data, null))]);
+
+    /// <summary>Wave 0 of each chunk before anything is written (<see cref="StartAsync(WorkflowStartRequest, IWorkflowChunkProcessor?, CancellationToken)"/>).</summary>
+    async Task<List<SeededChunk>> RunFirstWavesAsync(WorkflowInfo workflow, List<SeededChunk> chunks, IWorkflowChunkProcessor processor,
+        CancellationToken cancellationToken)
+    {
+        var waved = new SeededChunk[chunks.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, chunks.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = FirstWaveConcurrency, CancellationToken = cancellationToken }, async (c, ct) =>
+            {
+                var chunk = chunks[c];
+                var open = chunk.Items.Where(i => !i.Terminal).ToList();
+                if (open.Count == 0) { waved[c] = chunk; return; }
+                WorkflowChunkResult result;
+                try
+                {
+                    result = await processor.ProcessAsync(new WorkflowChunk(workflow, chunk.Index, 0, open), ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogFirstWaveFailed(e, workflow.Id, chunk.Index);
+                    waved[c] = chunk;
+                    return;
+                }
+                var now = time.GetUtcNow();
+                var updated = result.Updated.ToDictionary(u => u.Key, StringComparer.Ordinal);
+                waved[c] = new SeededChunk(chunk.Index, [.. chunk.Items.Select(i => updated.TryGetValue(i.Key, out var u) ? u with { Chunk = chunk.Index, Wave = 0 }
+                    : i.Terminal ? i : i with { Wave = 0 })], 0, result.NextWaveAfter is { } after ? now + after : null);
+            });
+        return [.. waved];
+    }
 
     /// <summary>The summary row rides in the chunk's first transaction: 99 items + summary, then 100 items each.</summary>
-    static IEnumerable<(int Chunk, List<TableTransactionAction> Actions)> Batches(string workflowId, int chunk, WorkflowItem[] chunkItems, DateTimeOffset now)
+    static IEnumerable<(int Chunk, List<TableTransactionAction> Actions)> Batches(string workflowId, SeededChunk seeded, DateTimeOffset now)
     {
-        var summary = ChunkSummary.ForNewChunk(chunkItems).ToEntity(workflowId, chunk, now);
+        var (chunk, chunkItems) = (seeded.Index, seeded.Items);
+        var counts = ChunkSummary.ForNewChunk(chunkItems);
+        (counts.Wave, counts.NextWaveAt) = (seeded.Wave, seeded.NextWaveAt);
+        var summary = counts.ToEntity(workflowId, chunk, now);
         var first = new List<TableTransactionAction> { new(TableTransactionActionType.Add, summary) };
         first.AddRange(chunkItems.Take(99).Select(i => Add(workflowId, i, now)));
         yield return (chunk, first);

@@ -14,6 +14,8 @@ public sealed partial class WorkflowEngine
 {
     /// <summary>Chunk partitions are written with this many concurrent transactions.</summary>
     const int WriteConcurrency = 8;
+    /// <summary>Chunks whose inline first wave runs at once (each runs its own look-ups in parallel).</summary>
+    const int FirstWaveConcurrency = 4;
 
     readonly TableClient workflows;
     readonly TableClient[] itemTables;
@@ -87,6 +89,9 @@ public sealed partial class WorkflowEngine
 
     [LoggerMessage(LogLevel.Debug, "Workflow {WorkflowId} chunk {Chunk} wave {Wave}: {OpenItems} open items; load {LoadMs} ms, process {ProcessMs} ms, commit {CommitMs} ms")]
     partial void LogTimings(string workflowId, int chunk, int wave, int openItems, int loadMs, int processMs, int commitMs);
+
+    [LoggerMessage(LogLevel.Warning, "Workflow {WorkflowId} chunk {Chunk}: the inline first wave failed; the chunk's wave 0 runs from the queue")]
+    partial void LogFirstWaveFailed(Exception exception, string workflowId, int chunk);
 
     [LoggerMessage(LogLevel.Warning, "Workflow queue message is not a workflow message; dropped")]
     partial void LogMalformed();

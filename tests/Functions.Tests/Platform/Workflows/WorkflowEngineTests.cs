@@ -87,6 +87,32 @@ public sealed class WorkflowEngineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task AnInlineFirstWaveWritesItemsAsItLeftThemAndTheQueueStartsAtWaveOne()
+    {
+        var bed = new WorkflowTestBed(azurite);
+        await bed.QueueClient.CreateIfNotExistsAsync(Cancel);
+        // Chunk 0 (item00000..item00099): item-0x0 finish inline, the rest wait; chunk 1: the inline wave throws, so the queue runs its wave 0;
+        // chunk 2: every item finishes inline, so it needs no message.
+        var inline = new ScriptedProcessor
+        {
+            FinishOnWave = key => key.EndsWith('0') || key.StartsWith("item002", StringComparison.Ordinal) ? 0 : 1,
+            Before = chunk => chunk.Chunk == 1 ? throw new InvalidOperationException("APNs unreachable") : Task.CompletedTask,
+        };
+
+        var workflow = await bed.Engine.StartAsync(WorkflowTestBed.Request(300, key: "inline"), inline, Cancel);
+
+        Assert.Equal(new Dictionary<string, int> { ["done"] = 110, ["waiting"] = 90, ["pending"] = 100 },
+            (await bed.Engine.GetProgressAsync(workflow, Cancel)).Counts);
+        var received = await bed.ReceiveAsync();
+        Assert.Equal([(0, 1), (1, 0)], received.Select(m => WorkflowMessage.TryParse(m.Text)!).Select(m => (m.Chunk, m.Attempt)).Order());
+        var queued = new ScriptedProcessor { FinishOnWave = _ => 1 };
+        foreach (var message in received) await bed.DeliverAsync(message, queued);
+        await bed.DrainAsync(queued);
+        Assert.Equal(90 + 100 * 2, queued.Seen.Count); // chunk 0's waiting items once (wave 1), chunk 1's twice (waves 0 and 1)
+        Assert.Equal(new Dictionary<string, int> { ["done"] = 300 }, (await bed.Engine.GetAsync(workflow.Id, Cancel))!.FinalCounts);
+    }
+
+    [Fact]
     public async Task ADuplicateMessageForACommittedWaveIsSkippedAndItsOwnRedeliveryReArmsTheTimer()
     {
         var bed = new WorkflowTestBed(azurite);
