@@ -22,7 +22,8 @@ public sealed partial class WorkflowEngine
     /// are written: they are written as the wave left them and the first message is wave 1, sent
     /// with the wave's timer. Saves writing, loading and committing every item once (a push
     /// delivery of 50,000 channels: 50,000 merges fewer) and a queue hop before the first effect.
-    /// A chunk whose inline wave throws is written untouched and gets its wave 0 message as usual.
+    /// A chunk whose inline wave throws or outlasts <see cref="FirstWaveBudget"/> is written
+    /// untouched and gets its wave 0 message as usual.
     /// A start repeated after a crash runs the wave again (at least once, like a redelivered message).
     /// </summary>
     public async Task<WorkflowInfo> StartAsync(WorkflowStartRequest request, IWorkflowChunkProcessor? firstWave, CancellationToken cancellationToken)
@@ -92,9 +93,12 @@ public sealed partial class WorkflowEngine
                 WorkflowChunkResult result;
                 try
                 {
-                    result = await processor.ProcessAsync(new WorkflowChunk(workflow, chunk.Index, 0, open), ct);
+                    // Bounded: the caller may be an admin's request, and a slow APNs must not hold it.
+                    using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    budget.CancelAfter(FirstWaveBudget);
+                    result = await processor.ProcessAsync(new WorkflowChunk(workflow, chunk.Index, 0, open), budget.Token);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!ct.IsCancellationRequested)
                 {
                     LogFirstWaveFailed(e, workflow.Id, chunk.Index);
                     waved[c] = chunk;

@@ -16,6 +16,8 @@ public sealed partial class WorkflowEngine
     const int WriteConcurrency = 8;
     /// <summary>Chunks whose inline first wave runs at once (each runs its own look-ups in parallel).</summary>
     const int FirstWaveConcurrency = 4;
+    /// <summary>How long one chunk's inline first wave may take before the chunk is left to the queue.</summary>
+    static readonly TimeSpan FirstWaveBudget = TimeSpan.FromSeconds(10);
 
     readonly TableClient workflows;
     readonly TableClient[] itemTables;
