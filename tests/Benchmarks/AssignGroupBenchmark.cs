@@ -102,7 +102,9 @@ public static class AssignGroupBenchmark
         }.ToEntity()));
         Report.Line("  seed: device records", clock.Elapsed.TotalSeconds, "s");
         clock.Restart();
-        await InsertAsync(directory.GroupMembers, ids.Select((id, i) => MembershipEntity.Member(GroupKind.Device, groupId, id, now.AddTicks(i))));
+        foreach (var bucket in ids.Select((id, i) => MembershipEntity.Member(GroupKind.Device, groupId, id, now.AddTicks(i)))
+            .GroupBy(m => MembershipEntity.BucketOfPartition(m.PartitionKey)))
+            await InsertAsync(await directory.GroupMembers.BucketAsync(bucket.Key, CancellationToken.None), bucket);
         Report.Line("  seed: group members", clock.Elapsed.TotalSeconds, "s");
         clock.Restart();
         await InsertAsync(directory.MemberGroups, ids.Select(id => MembershipEntity.Index(GroupKind.Device, id, groupId, now)));
@@ -110,8 +112,8 @@ public static class AssignGroupBenchmark
     }
 
     /// <summary>
-    /// Inserts (fresh tables) as 100-row transactions per partition (device records and group members are in 64 bucket
-    /// partitions each), <see cref="SeedConcurrency"/> in flight; a batch whose answer was lost is retried as upserts.
+    /// Inserts (fresh tables) as 100-row transactions per partition (device records are in 64 bucket partitions, group
+    /// members in 64 bucket tables), <see cref="SeedConcurrency"/> in flight; a batch whose answer was lost is retried as upserts.
     /// </summary>
     static Task InsertAsync(TableClient table, IEnumerable<TableEntity> rows) =>
         Parallel.ForEachAsync(rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(p => p.Chunk(TableBulk.BatchSize)),

@@ -207,7 +207,8 @@ public static class CampaignBenchmark
         }.ToEntity());
         // One table at a time, a few transactions in flight: four tables at 16 each made Azurite drop connections.
         await InsertAsync(directory.Users, userRows);
-        await InsertAsync(directory.GroupMembers, members);
+        foreach (var bucket in members.GroupBy(m => MembershipEntity.BucketOfPartition(m.PartitionKey)))
+            await InsertAsync(await directory.GroupMembers.BucketAsync(bucket.Key, default), bucket);
         foreach (var shard in stateRows) await InsertAsync(states[shard.Key], shard);
         await InsertAsync(devices.Devices, deviceRows);
         return users * 3 + deviceUsers;

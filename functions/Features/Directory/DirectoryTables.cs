@@ -11,7 +11,6 @@ public sealed class DirectoryTables(TableServiceClient service)
     public const string UsersName = "users";
     public const string UserGroupsName = "usergroups";
     public const string DeviceGroupsName = "devicegroups";
-    public const string GroupMembersName = "groupmembers";
     public const string MemberGroupsName = "membergroups";
 
     readonly SemaphoreSlim gate = new(1, 1);
@@ -20,7 +19,8 @@ public sealed class DirectoryTables(TableServiceClient service)
     public TableClient Users { get; } = service.GetTableClient(UsersName);
     public TableClient UserGroups { get; } = service.GetTableClient(UserGroupsName);
     public TableClient DeviceGroups { get; } = service.GetTableClient(DeviceGroupsName);
-    public TableClient GroupMembers { get; } = service.GetTableClient(GroupMembersName);
+    /// <summary>The 64 <c>groupmembers{n}</c> tables, each created on first use (not by <see cref="EnsureCreatedAsync"/>).</summary>
+    public GroupMemberTables GroupMembers { get; } = new(service);
     public TableClient MemberGroups { get; } = service.GetTableClient(MemberGroupsName);
 
     public TableClient Groups(GroupKind kind) => kind == GroupKind.User ? UserGroups : DeviceGroups;
@@ -32,7 +32,7 @@ public sealed class DirectoryTables(TableServiceClient service)
         try
         {
             if (created) return;
-            await Task.WhenAll(new[] { Users, UserGroups, DeviceGroups, GroupMembers, MemberGroups }
+            await Task.WhenAll(new[] { Users, UserGroups, DeviceGroups, MemberGroups }
                 .Select(t => t.CreateIfNotExistsAsync(cancellationToken)));
             created = true;
         }

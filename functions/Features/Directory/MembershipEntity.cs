@@ -3,13 +3,14 @@ using ManagedDistribution.Platform.Storage;
 namespace ManagedDistribution.Features.Directory;
 
 /// <summary>
-/// Membership rows, written in pairs: <c>groupmembers</c> RK = member id, and the index
+/// Membership rows, written in pairs: <c>groupmembers{bucket}</c> RK = member id, and the index
 /// <c>membergroups</c> PK "{u|d}:{memberId}", RK = group id (a member's groups are one partition).
 /// Both carry AddedAt. A group's members are spread over 64 bucket partitions "{u|d}:{groupId}|{bucket}":
 /// the bucket of the member's own row (<see cref="UserEntity.BucketOf"/>, or for a device
 /// <see cref="StableHash.Bucket"/> of its id, as in the <c>devices</c> table; both are FNV-1a mod 64).
 /// A write into a partition costs Azurite a walk of that partition, so a 100,000-member group in
 /// one partition took O(n²) to fill, and every point read of a member walked the whole group.
+/// Each bucket's partitions (of every group) live in their own table, <see cref="GroupMemberTables"/>.
 /// Invariant kept across crashes: the index is a superset of the members table, because adds
 /// write the index first and removals delete it last. A stale index row (left by a crash) is
 /// harmless and is removed when read (<see cref="MembershipStore.GroupsOfMemberAsync"/>).
@@ -26,13 +27,13 @@ public static class MembershipEntity
     public static string MembersPartitionFor(GroupKind kind, string groupId, string memberId) =>
         BucketPartition(kind, groupId, BucketOf(kind, memberId));
 
-    /// <summary>Every members row of the group: the range of its bucket partitions ('}' follows '|').</summary>
-    public static TableFilter MembersOf(GroupKind kind, string groupId) =>
-        TableFilter.PartitionKey.Ge($"{GroupKey(kind, groupId)}|").And(TableFilter.PartitionKey.Lt($"{GroupKey(kind, groupId)}}}"));
+    /// <summary>The group's partition in one bucket (and so in that bucket's table, <see cref="GroupMemberTables"/>).</summary>
+    public static string BucketPartition(GroupKind kind, string groupId, int bucket) =>
+        $"{GroupKey(kind, groupId)}|" + bucket.ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The partitions a group's members live in.</summary>
-    public static IReadOnlyList<string> MembersPartitionsOf(GroupKind kind, string groupId) =>
-        [.. Enumerable.Range(0, Buckets).Select(b => BucketPartition(kind, groupId, b))];
+    /// <summary>The bucket a members partition key names: its last two hex digits.</summary>
+    public static int BucketOfPartition(string partitionKey) =>
+        int.Parse(partitionKey.AsSpan(partitionKey.Length - 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>"{u|d}:{groupId}": names the group as a whole (e.g. in a listing's page token).</summary>
     public static string GroupKey(GroupKind kind, string groupId) => $"{kind.KeyPrefix()}:{groupId}";
@@ -47,9 +48,6 @@ public static class MembershipEntity
 
     public static TableEntity Index(GroupKind kind, string memberId, string groupId, DateTimeOffset addedAt) =>
         new(IndexPartitionFor(kind, memberId), IndexRowKeyFor(groupId)) { ["AddedAt"] = addedAt };
-
-    static string BucketPartition(GroupKind kind, string groupId, int bucket) =>
-        $"{GroupKey(kind, groupId)}|" + bucket.ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>A member of a group as the API shows it.</summary>

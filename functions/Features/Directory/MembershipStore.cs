@@ -3,7 +3,7 @@ using ManagedDistribution.Platform.Storage;
 namespace ManagedDistribution.Features.Directory;
 
 /// <summary>
-/// Group membership in bulk: members partitions written as 100-row transactions, the per-member
+/// Group membership in bulk: members partitions (in their bucket tables, <see cref="GroupMemberTables"/>) written as 100-row transactions, the per-member
 /// index as many small partitions in parallel, and MemberCount recounted after each change.
 /// Every operation is idempotent, so re-running a request that failed half-way completes it.
 /// Callers check that groups and members exist; this store only writes the pairs.
@@ -12,7 +12,7 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
 {
     static readonly string[] KeysOnly = ["RowKey"];
 
-    TableClient Members => tables.GroupMembers;
+    GroupMemberTables Members => tables.GroupMembers;
     TableClient Index => tables.MemberGroups;
 
     /// <summary>Ids of every member of the group (keys only; see <see cref="MemberPages.ReadAllAsync"/>).</summary>
@@ -23,7 +23,7 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
         return rows.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>A page of the group's members in id order (the bucket partitions merged, see <see cref="MemberPages"/>).</summary>
+    /// <summary>A page of the group's members in id order (the bucket tables merged, see <see cref="MemberPages"/>).</summary>
     public async Task<(IReadOnlyList<TableEntity> Items, PagePosition? NextAfter)> ListAsync(GroupKind kind, string groupId, PagePosition? after, int pageSize,
         CancellationToken cancellationToken)
     {
@@ -47,7 +47,7 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
         var upsert = TableTransactionActionType.UpsertReplace;
         await TableBulk.SubmitAsync(Index, fresh.SelectMany(g => g.Value.Select(m =>
             new TableTransactionAction(upsert, MembershipEntity.Index(kind, m, g.Key, now)))), null, cancellationToken);
-        await TableBulk.SubmitAsync(Members, fresh.SelectMany(g => g.Value.Select(m =>
+        await Members.SubmitAsync(fresh.SelectMany(g => g.Value.Select(m =>
             new TableTransactionAction(upsert, MembershipEntity.Member(kind, g.Key, m, now)))), null, cancellationToken);
 
         var result = new System.Collections.Concurrent.ConcurrentDictionary<string, MembersAdded>(StringComparer.Ordinal);
@@ -82,7 +82,7 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
 
     /// <summary>
     /// The groups a member belongs to, from the index, each confirmed against the group's members
-    /// partition; index rows a crash left behind are deleted on the way.
+    /// partition (a point read in the member's bucket table); index rows a crash left behind are deleted on the way.
     /// </summary>
     public async Task<IReadOnlyList<MembershipDto>> GroupsOfMemberAsync(GroupKind kind, string memberId, CancellationToken cancellationToken)
     {
@@ -94,8 +94,7 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
         await TableBulk.ForEachAsync(Enumerable.Range(0, rows.Count), async (i, token) =>
         {
             var groupId = rows[i].RowKey;
-            confirmed[i] = await Members.GetEntityAsync(MembershipEntity.MembersPartitionFor(kind, groupId, memberId), MembershipEntity.MemberRowKeyFor(memberId),
-                KeysOnly, token) is not null;
+            confirmed[i] = await Members.GetAsync(kind, groupId, memberId, KeysOnly, token) is not null;
             if (!confirmed[i]) await Index.DeleteEntityAsync(rows[i].PartitionKey, rows[i].RowKey, ETag.All, token);
         }, cancellationToken);
         return [.. rows.Where((_, i) => confirmed[i]).Select(r => new MembershipDto(r.RowKey, r.GetDateTimeOffset("AddedAt") ?? default))];
@@ -117,9 +116,9 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
         var list = pairs.ToList();
         if (list.Count == 0) return;
         var delete = TableTransactionActionType.Delete;
-        await TableBulk.SubmitAsync(Members, list.Select(p => new TableTransactionAction(delete,
+        await Members.SubmitAsync(list.Select(p => new TableTransactionAction(delete,
             new TableEntity(MembershipEntity.MembersPartitionFor(kind, p.GroupId, p.MemberId), MembershipEntity.MemberRowKeyFor(p.MemberId)), ETag.All)),
-            DeleteOneByOne(Members), cancellationToken);
+            DeleteOneByOne, cancellationToken);
         await TableBulk.SubmitAsync(Index, list.Select(p => new TableTransactionAction(delete,
             new TableEntity(MembershipEntity.IndexPartitionFor(kind, p.MemberId), MembershipEntity.IndexRowKeyFor(p.GroupId)), ETag.All)),
             DeleteOneByOne(Index), cancellationToken);

@@ -10,8 +10,8 @@ public sealed record GroupMember(string DeviceId, long Order, DeviceRecord? Devi
 
 /// <summary>
 /// Reads a device group's members in join order and their device rows without one point read per
-/// member for large groups: the group's member bucket partitions once, then the device rows scanned
-/// once. Small reads are point reads, each into one small bucket partition.
+/// member for large groups: the group's partition of each member bucket table once, then the device
+/// rows scanned once. Small reads are point reads, each into one small bucket partition of one bucket table.
 /// </summary>
 public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices)
 {
@@ -36,8 +36,7 @@ public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices
             var rows = new TableEntity?[only.Count];
             var ids = only.ToArray();
             await TableBulk.ForEachAsync(Enumerable.Range(0, ids.Length), async (i, ct) =>
-                rows[i] = await directory.GroupMembers.GetEntityAsync(MembershipEntity.MembersPartitionFor(GroupKind.Device, groupId, ids[i]),
-                    MembershipEntity.MemberRowKeyFor(ids[i]), MemberFields, ct), cancellationToken);
+                rows[i] = await directory.GroupMembers.GetAsync(GroupKind.Device, groupId, ids[i], MemberFields, ct), cancellationToken);
             joined.AddRange(rows.OfType<TableEntity>().Select(r => (r.RowKey, OrderOf(r))));
         }
         else
@@ -74,7 +73,7 @@ public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices
         return result;
     }
 
-    /// <summary>Ids of every member of the group (keys only, its bucket partitions). Read here, not through MembershipStore, which calls our listener.</summary>
+    /// <summary>Ids of every member of the group (keys only, its partition of every bucket table). Read here, not through MembershipStore, which calls our listener.</summary>
     public async Task<HashSet<string>> MemberIdsAsync(string groupId, CancellationToken cancellationToken)
     {
         await directory.EnsureCreatedAsync(cancellationToken);
@@ -82,15 +81,14 @@ public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices
         return rows.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>The device groups the device belongs to: the member index, each entry confirmed by a point read in the device's bucket partition of the group.</summary>
+    /// <summary>The device groups the device belongs to: the member index, each entry confirmed by a point read in the device's bucket table and partition of the group.</summary>
     public async Task<IReadOnlyList<string>> GroupsOfAsync(string deviceId, CancellationToken cancellationToken)
     {
         await directory.EnsureCreatedAsync(cancellationToken);
         var groups = new List<string>();
         await foreach (var row in directory.MemberGroups.QueryAsync(TableFilter.PartitionKey.Eq(MembershipEntity.IndexPartitionFor(GroupKind.Device, deviceId)),
             ["RowKey"], cancellationToken: cancellationToken))
-            if (await directory.GroupMembers.GetEntityAsync(MembershipEntity.MembersPartitionFor(GroupKind.Device, row.RowKey, deviceId),
-                    MembershipEntity.MemberRowKeyFor(deviceId), ["RowKey"], cancellationToken) is not null)
+            if (await directory.GroupMembers.GetAsync(GroupKind.Device, row.RowKey, deviceId, ["RowKey"], cancellationToken) is not null)
                 groups.Add(row.RowKey);
         return groups;
     }
