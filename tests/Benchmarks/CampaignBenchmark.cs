@@ -206,7 +206,8 @@ public static class CampaignBenchmark
             CreatedAt = now, EnrolledAt = now,
         }.ToEntity());
         // One table at a time, a few transactions in flight: four tables at 16 each made Azurite drop connections.
-        await InsertAsync(directory.Users, userRows);
+        foreach (var bucket in userRows.GroupBy(r => UserEntity.BucketOfPartition(r.PartitionKey)))
+            await InsertAsync(await directory.Users.BucketAsync(bucket.Key, default), bucket);
         foreach (var bucket in members.GroupBy(m => MembershipEntity.BucketOfPartition(m.PartitionKey)))
             await InsertAsync(await directory.GroupMembers.BucketAsync(bucket.Key, default), bucket);
         foreach (var shard in stateRows) await InsertAsync(states[shard.Key], shard);

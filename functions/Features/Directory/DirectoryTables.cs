@@ -8,7 +8,6 @@ namespace ManagedDistribution.Features.Directory;
 /// </summary>
 public sealed class DirectoryTables(TableServiceClient service)
 {
-    public const string UsersName = "users";
     public const string UserGroupsName = "usergroups";
     public const string DeviceGroupsName = "devicegroups";
     public const string MemberGroupsName = "membergroups";
@@ -16,7 +15,8 @@ public sealed class DirectoryTables(TableServiceClient service)
     readonly SemaphoreSlim gate = new(1, 1);
     volatile bool created;
 
-    public TableClient Users { get; } = service.GetTableClient(UsersName);
+    /// <summary>The 64 <c>users{n}</c> tables, each created on first use (not by <see cref="EnsureCreatedAsync"/>).</summary>
+    public UserTables Users { get; } = new(service);
     public TableClient UserGroups { get; } = service.GetTableClient(UserGroupsName);
     public TableClient DeviceGroups { get; } = service.GetTableClient(DeviceGroupsName);
     /// <summary>The 64 <c>groupmembers{n}</c> tables, each created on first use (not by <see cref="EnsureCreatedAsync"/>).</summary>
@@ -32,7 +32,7 @@ public sealed class DirectoryTables(TableServiceClient service)
         try
         {
             if (created) return;
-            await Task.WhenAll(new[] { Users, UserGroups, DeviceGroups, MemberGroups }
+            await Task.WhenAll(new[] { UserGroups, DeviceGroups, MemberGroups }
                 .Select(t => t.CreateIfNotExistsAsync(cancellationToken)));
             created = true;
         }

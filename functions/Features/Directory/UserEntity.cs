@@ -15,12 +15,13 @@ public sealed record UserDto(
     UserManagedDistribution? ManagedDistribution = null);
 
 /// <summary>
-/// The <c>users</c> table row: PK "user-{bucket}" (64 buckets, <c>user-00</c> … <c>user-3f</c>, from a
+/// The <c>users{bucket}</c> tables' row: PK "user-{bucket}" (64 buckets, <c>user-00</c> … <c>user-3f</c>, from a
 /// stable hash of the id), RK = user id. One "user" partition would cap bulk writes at one
 /// partition's rate (Azure's target is 2,000 entities/s per partition, and Azurite's cost per
 /// operation grows with the partition's size, so a 100,000-user import in one partition takes
-/// minutes); 64 partitions keep each small and let imports write in parallel. Listings run in key order (bucket,
-/// then id) with one cross-partition range query. Lowercase copies of the searchable fields
+/// minutes); 64 partitions keep each small and let imports write in parallel. Each bucket's partition
+/// is in its own table, <c>users{bucket}</c> (<see cref="UserTables"/>). Listings run in key order
+/// (bucket, then id), walking the bucket tables in order. Lowercase copies of the searchable fields
 /// (ShortNameLower, FullNameLower, EmailLower) keep the search scan free of per-row folding and
 /// leave room for server-side prefix queries. Later features add their own properties (managed
 /// distribution state): the directory rewrites a row from the stored copy, so it never erases them.
@@ -42,10 +43,28 @@ public static class UserEntity
     ];
 
     /// <summary>"user-" + the id's bucket: FNV-1a (32-bit) of the UTF-8 id, modulo 64, as two hex digits. Never change it: stored rows depend on it.</summary>
-    public static string PartitionKeyFor(string userId) =>
-        PartitionPrefix + BucketOf(userId).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+    public static string PartitionKeyFor(string userId) => PartitionKeyOfBucket(BucketOf(userId));
 
-    /// <summary>The id's bucket, 0–63 (the users table's and a user group's member partitions share it).</summary>
+    /// <summary>"user-{bucket:x2}": the one partition of a bucket (and of its table).</summary>
+    public static string PartitionKeyOfBucket(int bucket) =>
+        PartitionPrefix + bucket.ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The bucket a user partition key names: its last two hex digits.</summary>
+    public static int BucketOfPartition(string partitionKey) =>
+        int.Parse(partitionKey.AsSpan(partitionKey.Length - 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The first bucket whose partition sorts at or after <paramref name="partitionKey"/> (any string,
+    /// e.g. from a page token): the first table that can hold rows after that key; <see cref="Buckets"/> when none can.
+    /// </summary>
+    public static int FirstBucketFrom(string partitionKey)
+    {
+        var bucket = 0;
+        while (bucket < Buckets && string.CompareOrdinal(PartitionKeyOfBucket(bucket), partitionKey) < 0) bucket++;
+        return bucket;
+    }
+
+    /// <summary>The id's bucket, 0–63 (the user's table and partition; a user group's member partitions share it).</summary>
     public static int BucketOf(string userId) => StableHash.Bucket(userId, Buckets);
 
     public static string RowKeyFor(string userId) => userId;

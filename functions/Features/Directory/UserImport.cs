@@ -8,7 +8,7 @@ namespace ManagedDistribution.Features.Directory;
 /// <summary>
 /// <c>POST /api/users/import</c>: upserts up to 100,000 users by id. Each row is validated on its
 /// own; valid rows are compared with the stored users (read in bulk) and only real changes are
-/// written, as 100-row transactions in parallel, so re-running an import reports everything
+/// written, as 100-row transactions in parallel (each to its bucket's table), so re-running an import reports everything
 /// unchanged. A transaction that loses a race is redone row by row.
 /// </summary>
 public sealed class UserImport(DirectoryTables tables, UserStore users, TimeProvider time)
@@ -48,7 +48,7 @@ public sealed class UserImport(DirectoryTables tables, UserStore users, TimeProv
                 : new(TableTransactionActionType.UpdateReplace, UserEntity.Apply(stored, user, now), stored.ETag));
         }
 
-        await TableBulk.SubmitAsync(tables.Users, actions, async (batch, _, token) =>
+        await tables.Users.SubmitAsync(actions, _ => async (batch, _, token) =>
         {
             // Someone created or changed one of these users meanwhile: redo each row on its own.
             foreach (var action in batch)

@@ -19,7 +19,7 @@ public enum WriteOutcome
 public sealed record WriteResult(WriteOutcome Outcome, TableEntity? Entity = null);
 
 /// <summary>
-/// The <c>users</c> table: single-user reads and conditional writes, listing with search, and the
+/// The <c>users{bucket}</c> tables (<see cref="UserTables"/>): single-user reads and conditional writes, listing with search, and the
 /// bulk reads import and membership need. Storage failures other than the expected 404/409/412
 /// propagate; those three become <see cref="WriteOutcome"/> values.
 /// </summary>
@@ -28,12 +28,12 @@ public sealed class UserStore(DirectoryTables tables, TimeProvider time) : IUser
     /// <summary>Below this many ids, point reads; above, one range scan (cheaper per row, costs the range).</summary>
     const int PointReadLimit = 500;
 
-    TableClient Table => tables.Users;
+    ValueTask<TableClient> TableAsync(string userId, CancellationToken cancellationToken) => tables.Users.OfUserAsync(userId, cancellationToken);
 
     public async Task<TableEntity?> GetAsync(string userId, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        return await Table.GetEntityAsync(UserEntity.PartitionKeyFor(userId), UserEntity.RowKeyFor(userId), cancellationToken: cancellationToken);
+        var table = await TableAsync(userId, cancellationToken);
+        return await table.GetEntityAsync(UserEntity.PartitionKeyFor(userId), UserEntity.RowKeyFor(userId), cancellationToken: cancellationToken);
     }
 
     async Task<UserSummary?> IUserDirectory.GetUserAsync(string userId, CancellationToken cancellationToken) =>
@@ -42,11 +42,11 @@ public sealed class UserStore(DirectoryTables tables, TimeProvider time) : IUser
     /// <summary>Inserts a new user; <see cref="WriteOutcome.AlreadyExists"/> when the id is taken.</summary>
     public async Task<WriteResult> CreateAsync(UserFields user, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
+        var table = await TableAsync(user.Id, cancellationToken);
         var entity = UserEntity.Apply(null, user, time.GetUtcNow());
         try
         {
-            entity.ETag = await Table.AddEntityAsync(entity, cancellationToken);
+            entity.ETag = await table.AddEntityAsync(entity, cancellationToken);
             return new(WriteOutcome.Created, entity);
         }
         catch (StorageRequestFailedException e) when (e.IsConflict)
@@ -62,8 +62,8 @@ public sealed class UserStore(DirectoryTables tables, TimeProvider time) : IUser
     /// </summary>
     public async Task<WriteResult> PutAsync(UserFields user, ETag? ifMatch, bool createOnly, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        return await ConditionalPut.RunAsync(Table, UserEntity.PartitionKeyFor(user.Id), UserEntity.RowKeyFor(user.Id),
+        var table = await TableAsync(user.Id, cancellationToken);
+        return await ConditionalPut.RunAsync(table, UserEntity.PartitionKeyFor(user.Id), UserEntity.RowKeyFor(user.Id),
             existing => UserEntity.Apply(existing, user, time.GetUtcNow()),
             existing => UserEntity.HasSameFields(existing, user),
             ifMatch, createOnly, cancellationToken);
@@ -71,10 +71,10 @@ public sealed class UserStore(DirectoryTables tables, TimeProvider time) : IUser
 
     public async Task<WriteOutcome> DeleteAsync(string userId, ETag? ifMatch, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
+        var table = await TableAsync(userId, cancellationToken);
         try
         {
-            var deleted = await Table.DeleteEntityAsync(UserEntity.PartitionKeyFor(userId), UserEntity.RowKeyFor(userId), ifMatch ?? ETag.All, cancellationToken);
+            var deleted = await table.DeleteEntityAsync(UserEntity.PartitionKeyFor(userId), UserEntity.RowKeyFor(userId), ifMatch ?? ETag.All, cancellationToken);
             return deleted ? WriteOutcome.Updated : WriteOutcome.NotFound;
         }
         catch (StorageRequestFailedException e) when (e.IsPreconditionFailed)
@@ -86,42 +86,44 @@ public sealed class UserStore(DirectoryTables tables, TimeProvider time) : IUser
     /// <summary>
     /// One page of users after <paramref name="after"/>, optionally only those whose short name,
     /// full name or email contains <paramref name="search"/> (case-insensitive). Table storage has
-    /// no contains operator, so a search scans the partition and filters here: each request reads
+    /// no contains operator, so a search scans the rows and filters here: each request reads
     /// at most <see cref="DirectoryPaging.ScanBudget"/> rows and may answer a short page with a token.
+    /// The bucket tables are read in order, from the one the token's partition names.
     /// </summary>
     public async Task<(IReadOnlyList<TableEntity> Items, PagePosition? NextAfter)> ListAsync(string? search, PagePosition? after, int pageSize,
         CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
         var needle = string.IsNullOrWhiteSpace(search) ? null : search.Trim().ToLowerInvariant();
-        return await DirectoryPaging.ScanAsync(Table, UserEntity.AllRows, UserEntity.ListColumns, after, pageSize,
-            needle is null ? null : e => UserEntity.Matches(e, needle), cancellationToken);
+        var firstBucket = after is { } position ? UserEntity.FirstBucketFrom(position.PartitionKey) : 0;
+        return await DirectoryPaging.ScanAsync(UserTables.Count, tables.Users.BucketAsync, firstBucket, UserEntity.AllRows, UserEntity.ListColumns,
+            after, pageSize, needle is null ? null : e => UserEntity.Matches(e, needle), DirectoryPaging.ScanBudget, cancellationToken);
     }
 
     /// <summary>The stored rows of those of <paramref name="userIds"/> that exist (whole rows, or <paramref name="select"/>).</summary>
     public async Task<Dictionary<string, TableEntity>> ReadManyAsync(IReadOnlyCollection<string> userIds, IReadOnlyList<string>? select,
         CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
         var found = new ConcurrentDictionary<string, TableEntity>(StringComparer.Ordinal);
         if (userIds.Count == 0) return new(found);
         if (userIds.Count <= PointReadLimit)
         {
             await TableBulk.ForEachAsync(userIds, async (id, token) =>
             {
-                if (await Table.GetEntityAsync(UserEntity.PartitionKeyFor(id), UserEntity.RowKeyFor(id), select, token) is { } entity) found[id] = entity;
+                var table = await TableAsync(id, token);
+                if (await table.GetEntityAsync(UserEntity.PartitionKeyFor(id), UserEntity.RowKeyFor(id), select, token) is { } entity) found[id] = entity;
             }, cancellationToken);
             return new(found);
         }
-        // Many ids: one range scan per bucket, from the bucket's smallest to its largest wanted id.
+        // Many ids: one range scan per bucket (in the bucket's own table), from its smallest to its largest wanted id.
         var columns = select is null ? null : (IReadOnlyList<string>)[.. select.Append("RowKey").Distinct()];
-        var byBucket = userIds.GroupBy(UserEntity.PartitionKeyFor, StringComparer.Ordinal).ToList();
+        var byBucket = userIds.GroupBy(UserEntity.BucketOf).ToList();
         await TableBulk.ForEachAsync(byBucket, async (bucket, token) =>
         {
             var wanted = bucket.ToHashSet(StringComparer.Ordinal);
-            var range = TableFilter.PartitionKey.Eq(bucket.Key)
+            var table = await tables.Users.BucketAsync(bucket.Key, token);
+            var range = TableFilter.PartitionKey.Eq(UserEntity.PartitionKeyOfBucket(bucket.Key))
                 .And(TableFilter.RowKey.Ge(wanted.Min(StringComparer.Ordinal)!)).And(TableFilter.RowKey.Le(wanted.Max(StringComparer.Ordinal)!));
-            await foreach (var entity in Table.QueryAsync(range, columns, cancellationToken: token))
+            await foreach (var entity in table.QueryAsync(range, columns, cancellationToken: token))
                 if (wanted.Contains(entity.RowKey)) found[entity.RowKey] = entity;
         }, cancellationToken);
         return new(found);
