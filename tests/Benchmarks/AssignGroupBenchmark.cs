@@ -96,10 +96,11 @@ public static class AssignGroupBenchmark
         var now = DateTimeOffset.UtcNow;
         var ids = Enumerable.Range(0, count).Select(i => new Guid(i, 0, 0, new byte[8]).ToString("D").ToUpperInvariant()).ToList();
         var clock = Stopwatch.StartNew();
-        await InsertAsync(devices.Devices, ids.Select((id, i) => new DeviceRecord
+        foreach (var bucket in ids.Select((id, i) => new DeviceRecord
         {
             Id = id, SerialNumber = $"BN{i:D8}", Platform = "iOS", OSVersion = "17.4", EnrollmentState = EnrollmentStates.Enrolled, CreatedAt = now,
-        }.ToEntity()));
+        }.ToEntity()).GroupBy(r => DeviceRecord.BucketOfPartition(r.PartitionKey)))
+            await InsertAsync(await devices.Devices.BucketAsync(bucket.Key, CancellationToken.None), bucket);
         Report.Line("  seed: device records", clock.Elapsed.TotalSeconds, "s");
         clock.Restart();
         foreach (var bucket in ids.Select((id, i) => MembershipEntity.Member(GroupKind.Device, groupId, id, now.AddTicks(i)))
@@ -112,8 +113,8 @@ public static class AssignGroupBenchmark
     }
 
     /// <summary>
-    /// Inserts (fresh tables) as 100-row transactions per partition (device records are in 64 bucket partitions, group
-    /// members in 64 bucket tables), <see cref="SeedConcurrency"/> in flight; a batch whose answer was lost is retried as upserts.
+    /// Inserts (fresh tables) as 100-row transactions per partition (device records and group members are in 64 bucket tables, one partition each),
+    /// <see cref="SeedConcurrency"/> in flight; a batch whose answer was lost is retried as upserts.
     /// </summary>
     static Task InsertAsync(TableClient table, IEnumerable<TableEntity> rows) =>
         Parallel.ForEachAsync(rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(p => p.Chunk(TableBulk.BatchSize)),

@@ -211,7 +211,8 @@ public static class CampaignBenchmark
         foreach (var bucket in members.GroupBy(m => MembershipEntity.BucketOfPartition(m.PartitionKey)))
             await InsertAsync(await directory.GroupMembers.BucketAsync(bucket.Key, default), bucket);
         foreach (var shard in stateRows) await InsertAsync(states[shard.Key], shard);
-        await InsertAsync(devices.Devices, deviceRows);
+        foreach (var bucket in deviceRows.GroupBy(r => DeviceRecord.BucketOfPartition(r.PartitionKey)))
+            await InsertAsync(await devices.Devices.BucketAsync(bucket.Key, default), bucket);
         return users * 3 + deviceUsers;
     }
 

@@ -1,3 +1,4 @@
+using ManagedDistribution.Features.Devices.Registry;
 using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Features.Devices;
@@ -5,10 +6,12 @@ namespace ManagedDistribution.Features.Devices;
 /// <summary>
 /// The Devices feature's tables (names without the storage prefix; layout in notes/ISSUE3.md),
 /// created on first use. A failed creation is retried by the next caller rather than cached.
+/// Device rows live in 64 tables, one per bucket (<see cref="DeviceRecordTables"/>), each created the
+/// first time it is used, not by <see cref="EnsureCreatedAsync"/>.
 /// </summary>
 public sealed class DeviceTables(TableServiceClient service)
 {
-    public TableClient Devices { get; } = service.GetTableClient("devices");
+    public DeviceRecordTables Devices { get; } = new(service);
     public TableClient DevicesByUser { get; } = service.GetTableClient("devicesbyuser");
     public TableClient Channels { get; } = service.GetTableClient("channels");
     public TableClient Commands { get; } = service.GetTableClient("commands");
@@ -24,7 +27,7 @@ public sealed class DeviceTables(TableServiceClient service)
         try
         {
             if (created) return;
-            await Task.WhenAll(new[] { Devices, DevicesByUser, Channels, Commands, Inventory }
+            await Task.WhenAll(new[] { DevicesByUser, Channels, Commands, Inventory }
                 .Select(table => table.CreateIfNotExistsAsync(cancellationToken)));
             created = true;
         }

@@ -11,11 +11,11 @@ public sealed record GroupMember(string DeviceId, long Order, DeviceRecord? Devi
 /// <summary>
 /// Reads a device group's members in join order and their device rows without one point read per
 /// member for large groups: the group's partition of each member bucket table once, then the device
-/// rows scanned once. Small reads are point reads, each into one small bucket partition of one bucket table.
+/// rows one range query per device bucket table. Small reads are point reads, each into one small bucket partition of one bucket table.
 /// </summary>
 public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices)
 {
-    /// <summary>Below this many members point reads (in parallel) beat a scan of every device.</summary>
+    /// <summary>Below this many members point reads (in parallel) beat a range query per device bucket table.</summary>
     public const int PointReadLimit = 200;
 
     static readonly string[] MemberFields = ["RowKey", "AddedAt"];
@@ -52,25 +52,23 @@ public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices
         return [.. joined.Select(j => new GroupMember(j.Id, j.Order, records.GetValueOrDefault(j.Id)))];
     }
 
-    /// <summary>Device rows (enrolment, platform, OS, serial) of the ids that exist.</summary>
+    /// <summary>
+    /// Device rows (enrolment, platform, OS, serial) of the ids that exist: point reads in their
+    /// bucket tables for a few, else one range query per bucket table holding any (in parallel).
+    /// </summary>
     public async Task<Dictionary<string, DeviceRecord>> DevicesAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        await devices.EnsureCreatedAsync(cancellationToken);
-        var found = new System.Collections.Concurrent.ConcurrentDictionary<string, DeviceRecord>(StringComparer.Ordinal);
         if (ids.Count <= PointReadLimit)
         {
+            var found = new System.Collections.Concurrent.ConcurrentDictionary<string, DeviceRecord>(StringComparer.Ordinal);
             await TableBulk.ForEachAsync(ids, async (id, ct) =>
             {
-                if (await devices.Devices.GetEntityAsync(DeviceRecord.PartitionKeyFor(id), DeviceRecord.RowKeyFor(id), DeviceFields, ct) is { } row)
-                    found[id] = DeviceRecord.FromEntity(row);
+                if (await devices.Devices.GetAsync(id, DeviceFields, ct) is { } row) found[id] = DeviceRecord.FromEntity(row);
             }, cancellationToken);
             return new(found, StringComparer.Ordinal);
         }
-        var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
-        var result = new Dictionary<string, DeviceRecord>(StringComparer.Ordinal);
-        await foreach (var row in devices.Devices.QueryAsync(DeviceRecord.AllRows, DeviceFields, cancellationToken: cancellationToken))
-            if (wanted.Contains(row.RowKey)) result[row.RowKey] = DeviceRecord.FromEntity(row);
-        return result;
+        var rows = await devices.Devices.ReadRangesAsync(ids, DeviceFields, cancellationToken);
+        return rows.ToDictionary(pair => pair.Key, pair => DeviceRecord.FromEntity(pair.Value), StringComparer.Ordinal);
     }
 
     /// <summary>Ids of every member of the group (keys only, its partition of every bucket table). Read here, not through MembershipStore, which calls our listener.</summary>

@@ -16,10 +16,10 @@ public sealed class DeviceAdminService(DeviceStore devices, CommandStore command
         return DeviceDto.From(device, await devices.ListUserChannelsAsync(deviceId, cancellationToken));
     }
 
-    public async Task<DevicePage> ListAsync(DeviceQuery query, int pageSize, TableContinuationToken? continuation, CancellationToken cancellationToken)
+    public async Task<DevicePage> ListAsync(DeviceQuery query, int pageSize, DeviceListPosition? from, CancellationToken cancellationToken)
     {
-        var (page, next) = await devices.ListAsync(query, pageSize, continuation, cancellationToken);
-        return new DevicePage(page.Select(device => DeviceDto.From(device)).ToList(), PageTokens.Encode(next));
+        var (page, next) = await devices.ListAsync(query, pageSize, from, cancellationToken);
+        return new DevicePage(page.Select(device => DeviceDto.From(device)).ToList(), DeviceListTokens.Encode(next));
     }
 
     public async Task<DeviceOutcome<DeviceDto>> RenameAsync(string deviceId, string? name, CancellationToken cancellationToken)

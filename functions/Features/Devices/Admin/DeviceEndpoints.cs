@@ -50,7 +50,7 @@ public static class DeviceEndpoints
         if (enrollmentState is not null && !EnrollmentStates.All.Contains(enrollmentState))
             errors["enrollmentState"] = [$"One of {string.Join(", ", EnrollmentStates.All)}."];
         if (pageSize is < 1 or > TableClient.MaxPageSize) errors["pageSize"] = [$"Between 1 and {TableClient.MaxPageSize}."];
-        if (!PageTokens.TryDecode(continuationToken, out var continuation)) errors["continuationToken"] = ["Pass back the token of the previous page unchanged."];
+        if (!DeviceListTokens.TryDecode(continuationToken, out var continuation)) errors["continuationToken"] = ["Pass back the token of the previous page unchanged."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var query = new DeviceQuery(platformName, enrollmentState, string.IsNullOrEmpty(userId) ? null : userId);

@@ -16,12 +16,13 @@ public static class EnrollmentStates
 }
 
 /// <summary>
-/// One device in the <c>devices</c> table: PK "device-{bucket}" (64 buckets, <c>device-00</c> …
-/// <c>device-3f</c>, <see cref="StableHash.Bucket"/> of the id), RK = device id (UDID, or
-/// EnrollmentID for User Enrollment). Why buckets: Azurite (3.35) walks the whole partition on every
-/// point read and write, so 50,000 devices in one partition made seeding and every per-device read
-/// O(n) (filling it O(n²)); on Azure a point read costs the same and listings are one PartitionKey
-/// range query (<see cref="AllRows"/>), in bucket then id order. A device group's member rows use the
+/// One device in the table of its bucket, <c>devices{bucket}</c> (<see cref="DeviceRecordTables"/>):
+/// PK "device-{bucket}" (64 buckets, <c>device-00</c> … <c>device-3f</c>, <see cref="StableHash.Bucket"/>
+/// of the id), RK = device id (UDID, or EnrollmentID for User Enrollment). Why buckets: Azurite (3.35)
+/// walks the whole partition on every point read and write, and evaluates every query against every
+/// row of the table, so one partition (then one table) made per-device reads and bucket queries O(n);
+/// on Azure a point read costs the same. Listings go through the bucket tables in turn, in bucket then
+/// id order. A device group's member rows use the
 /// same bucket. <see cref="PushToken"/>, <see cref="PushMagic"/> and <see cref="UnlockToken"/> are
 /// secrets: they never leave this feature's storage code and logs.
 /// </summary>
@@ -30,13 +31,23 @@ public sealed class DeviceRecord
     public const string PartitionPrefix = "device-";
     public const int Buckets = 64;
 
-    /// <summary>Every device row: PartitionKey in ["device-", "device.") ('.' follows '-').</summary>
+    /// <summary>Every device row of a bucket table: PartitionKey in ["device-", "device.") ('.' follows '-').</summary>
     public static TableFilter AllRows { get; } =
         TableFilter.PartitionKey.Ge(PartitionPrefix).And(TableFilter.PartitionKey.Lt("device."));
 
     /// <summary>"device-" + the id's bucket as two hex digits. Never change it: stored rows depend on it.</summary>
-    public static string PartitionKeyFor(string deviceId) =>
-        PartitionPrefix + StableHash.Bucket(deviceId, Buckets).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+    public static string PartitionKeyFor(string deviceId) => PartitionKeyOfBucket(BucketOf(deviceId));
+
+    /// <summary>"device-{bucket:x2}": the one partition of a bucket (and of its table).</summary>
+    public static string PartitionKeyOfBucket(int bucket) =>
+        PartitionPrefix + bucket.ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The id's bucket, 0–63: its partition and its table <c>devices{bucket}</c>.</summary>
+    public static int BucketOf(string deviceId) => StableHash.Bucket(deviceId, Buckets);
+
+    /// <summary>The bucket a device partition key names: its last two hex digits.</summary>
+    public static int BucketOfPartition(string partitionKey) =>
+        int.Parse(partitionKey.AsSpan(partitionKey.Length - 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
 
     public static string RowKeyFor(string deviceId) => deviceId;
 

@@ -6,7 +6,14 @@ namespace ManagedDistribution.Features.Devices.Registry;
 public sealed record DeviceQuery(string? Platform = null, string? EnrollmentState = null, string? UserId = null);
 
 /// <summary>
-/// The device registry over the <c>devices</c>, <c>channels</c> and <c>devicesbyuser</c> tables.
+/// Where a device listing goes on: the bucket table (<see cref="DeviceRecordTables"/>, 0 … 63) and the
+/// service's continuation inside it (null: from the table's start).
+/// </summary>
+public sealed record DeviceListPosition(int Table, TableContinuationToken? Continuation);
+
+/// <summary>
+/// The device registry over the <c>devices{bucket}</c> (<see cref="DeviceRecordTables"/>), <c>channels</c>
+/// and <c>devicesbyuser</c> tables.
 /// Device rows change through <see cref="UpdateAsync"/>: read, decide, write with If-Match,
 /// and on a lost race read again (bounded). Nothing above this class sees storage exceptions.
 /// </summary>
@@ -17,7 +24,7 @@ public sealed class DeviceStore(DeviceTables tables) : IDeviceDirectory
     public async Task<DeviceRecord?> GetAsync(string deviceId, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var entity = await tables.Devices.GetEntityAsync(DeviceRecord.PartitionKeyFor(deviceId), DeviceRecord.RowKeyFor(deviceId), cancellationToken: cancellationToken);
+        var entity = await tables.Devices.GetAsync(deviceId, null, cancellationToken);
         return entity is null ? null : DeviceRecord.FromEntity(entity);
     }
 
@@ -35,11 +42,12 @@ public sealed class DeviceStore(DeviceTables tables) : IDeviceDirectory
             var decision = decide(current);
             if (!decision.Succeeded) return decision;
             var next = decision.Value!;
+            var table = await tables.Devices.OfDeviceAsync(deviceId, cancellationToken);
             try
             {
                 next.ETag = current is null
-                    ? await tables.Devices.AddEntityAsync(next.ToEntity(), cancellationToken)
-                    : await tables.Devices.UpdateEntityAsync(next.ToEntity(), current.ETag, cancellationToken: cancellationToken);
+                    ? await table.AddEntityAsync(next.ToEntity(), cancellationToken)
+                    : await table.UpdateEntityAsync(next.ToEntity(), current.ETag, cancellationToken: cancellationToken);
                 return next;
             }
             catch (StorageRequestFailedException e) when ((e.IsConflict || e.IsPreconditionFailed || e.IsNotFound) && attempt < MaxAttempts)
@@ -60,7 +68,7 @@ public sealed class DeviceStore(DeviceTables tables) : IDeviceDirectory
             : new TableEntity(UserChannelRecord.PartitionKeyFor(channel.DeviceId), UserChannelRecord.RowKeyFor(channel.UserId));
         entity["LastCheckinAt"] = at;
         if (startsSession) entity["SessionStartedAt"] = at;
-        var table = channel.UserId is null ? tables.Devices : tables.Channels;
+        var table = channel.UserId is null ? await tables.Devices.OfDeviceAsync(channel.DeviceId, cancellationToken) : tables.Channels;
         try
         {
             await table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
@@ -110,34 +118,50 @@ public sealed class DeviceStore(DeviceTables tables) : IDeviceDirectory
     }
 
     /// <summary>
-    /// One page of devices in key order (bucket, then id): one range query over the bucket partitions
-    /// with the filters pushed to the service, resumed by the service's continuation.
+    /// One page of devices in key order (bucket, then id): the bucket tables in turn, each one query
+    /// with the filters pushed to the service, from <paramref name="from"/> (null: the start). A page
+    /// goes on into the next tables until it holds <paramref name="pageSize"/> devices; the position
+    /// returned names the table and the service's continuation inside it (null: nothing left).
     /// </summary>
-    public async Task<(IReadOnlyList<DeviceRecord> Devices, TableContinuationToken? Continuation)> ListAsync(DeviceQuery query, int pageSize,
-        TableContinuationToken? continuation, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<DeviceRecord> Devices, DeviceListPosition? Next)> ListAsync(DeviceQuery query, int pageSize,
+        DeviceListPosition? from, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        var filter = DeviceRecord.AllRows;
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        if (from is { Table: < 0 or >= DeviceRecordTables.Count }) throw new ArgumentOutOfRangeException(nameof(from));
+        var devices = new List<DeviceRecord>();
+        var (n, continuation) = from is null ? (0, null) : (from.Table, from.Continuation);
+        while (n < DeviceRecordTables.Count)
+        {
+            var table = await tables.Devices.BucketAsync(n, cancellationToken);
+            var page = await table.QueryPageAsync(ListFilter(query, n), maxPerPage: pageSize - devices.Count, continuation: continuation,
+                cancellationToken: cancellationToken);
+            devices.AddRange(page.Entities.Select(DeviceRecord.FromEntity));
+            continuation = page.Continuation;
+            if (continuation is null) n++;
+            if (devices.Count < pageSize) continue;
+            return (devices, n < DeviceRecordTables.Count ? new DeviceListPosition(n, continuation) : null);
+        }
+        return (devices, null);
+    }
+
+    static TableFilter ListFilter(DeviceQuery query, int bucket)
+    {
+        var filter = TableFilter.PartitionKey.Eq(DeviceRecord.PartitionKeyOfBucket(bucket));
         if (query.Platform is { } platform) filter &= TableFilter.Property("Platform").Eq(platform);
         if (query.EnrollmentState is { } state) filter &= TableFilter.Property("EnrollmentState").Eq(state);
         if (query.UserId is { } userId) filter &= TableFilter.Property("UserId").Eq(userId);
-        var page = await tables.Devices.QueryPageAsync(filter, maxPerPage: pageSize, continuation: continuation, cancellationToken: cancellationToken);
-        return (page.Entities.Select(DeviceRecord.FromEntity).ToList(), page.Continuation);
+        return filter;
     }
 
     /// <summary>
-    /// The rows of <paramref name="deviceIds"/> that exist (enrolment and platform fields only), read by
-    /// scanning every <c>devices</c> row a page (1,000 rows) per request: for thousands of ids far
-    /// fewer requests than one point read each.
+    /// The rows of <paramref name="deviceIds"/> that exist (enrolment and platform fields only): per
+    /// bucket holding any of them one range query on its own table (<see cref="DeviceRecordTables.ReadRangesAsync"/>):
+    /// for thousands of ids far fewer requests than one point read each.
     /// </summary>
     public async Task<Dictionary<string, DeviceRecord>> ScanAsync(IReadOnlySet<string> deviceIds, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        var found = new Dictionary<string, DeviceRecord>(StringComparer.Ordinal);
-        await foreach (var entity in tables.Devices.QueryAsync(DeviceRecord.AllRows,
-            select: ["PartitionKey", "RowKey", "EnrollmentState", "Platform"], cancellationToken: cancellationToken))
-            if (deviceIds.Contains(entity.RowKey)) found[entity.RowKey] = DeviceRecord.FromEntity(entity);
-        return found;
+        var rows = await tables.Devices.ReadRangesAsync(deviceIds, ["PartitionKey", "RowKey", "EnrollmentState", "Platform"], cancellationToken);
+        return rows.ToDictionary(pair => pair.Key, pair => DeviceRecord.FromEntity(pair.Value), StringComparer.Ordinal);
     }
 
     public async Task<bool> ExistsAsync(string deviceId, CancellationToken cancellationToken) =>

@@ -80,11 +80,11 @@ public sealed partial class CampaignPlanner(MembershipStore memberships, UserSto
     [LoggerMessage(LogLevel.Information, "Campaign plan for group {GroupId}: {Members} members ({MembersMs} ms reading member ids, {RowsMs} ms users, states and devices, {DecideMs} ms deciding)")]
     partial void LogPlanned(string groupId, int members, int membersMs, int rowsMs, int decideMs);
 
-    /// <summary>Enrolled devices assigned to the members, by user: one paged range scan of the registry's bucket partitions.</summary>
+    /// <summary>Enrolled devices assigned to the members, by user: one paged listing of the registry's bucket tables.</summary>
     async Task<Dictionary<string, List<RecipientChannel>>> DeviceChannelsAsync(HashSet<string> memberIds, CancellationToken cancellationToken)
     {
         var byUser = new Dictionary<string, List<RecipientChannel>>(StringComparer.Ordinal);
-        Platform.Storage.TableContinuationToken? continuation = null;
+        DeviceListPosition? continuation = null;
         do
         {
             var (page, next) = await devices.ListAsync(new DeviceQuery(EnrollmentState: EnrollmentStates.Enrolled), 1000, continuation, cancellationToken);

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using ManagedDistribution.Platform.Storage;
+
+namespace ManagedDistribution.Features.Devices.Registry;
+
+/// <summary>
+/// The <c>devices{0-63}</c> tables (<see cref="BucketTables"/>): a device's row lives in the table of
+/// its bucket (<see cref="DeviceRecord.BucketOf"/>, the bucket already in its PartitionKey
+/// <c>device-{bucket:x2}</c>). Table order is key order: every key of table n sorts before every key
+/// of table n + 1, so a listing pages through the tables in turn.
+/// </summary>
+public sealed class DeviceRecordTables(TableServiceClient service) : BucketTables(service, NamePrefix, Count, DeviceRecord.BucketOfPartition)
+{
+    public const string NamePrefix = "devices";
+    public const int Count = DeviceRecord.Buckets;
+
+    /// <summary>"devices{bucket}", bucket in decimal (without the storage prefix).</summary>
+    public static string NameOf(int bucket) => NameOf(NamePrefix, bucket);
+
+    /// <summary>The table holding the device's row.</summary>
+    public ValueTask<TableClient> OfDeviceAsync(string deviceId, CancellationToken cancellationToken) =>
+        BucketAsync(DeviceRecord.BucketOf(deviceId), cancellationToken);
+
+    /// <summary>The device's row (whole, or <paramref name="select"/>), or null: one point read in its bucket table.</summary>
+    public async Task<TableEntity?> GetAsync(string deviceId, IEnumerable<string>? select, CancellationToken cancellationToken)
+    {
+        var table = await OfDeviceAsync(deviceId, cancellationToken);
+        return await table.GetEntityAsync(DeviceRecord.PartitionKeyFor(deviceId), DeviceRecord.RowKeyFor(deviceId), select, cancellationToken);
+    }
+
+    /// <summary>
+    /// The rows of those of <paramref name="deviceIds"/> that exist: per bucket holding any of them,
+    /// ONE query on that bucket's table for the row-key range from its smallest to its largest wanted
+    /// id (rows in between that were not asked for are dropped), the buckets in parallel.
+    /// </summary>
+    public async Task<Dictionary<string, TableEntity>> ReadRangesAsync(IEnumerable<string> deviceIds, IReadOnlyList<string>? select,
+        CancellationToken cancellationToken)
+    {
+        var columns = select is null ? null : (IReadOnlyList<string>)[.. select.Append("RowKey").Distinct()];
+        var found = new ConcurrentDictionary<string, TableEntity>(StringComparer.Ordinal);
+        var byBucket = deviceIds.Distinct(StringComparer.Ordinal).GroupBy(DeviceRecord.BucketOf).ToList();
+        await TableBulk.ForEachAsync(byBucket, async (bucket, token) =>
+        {
+            var wanted = bucket.ToHashSet(StringComparer.Ordinal);
+            var table = await BucketAsync(bucket.Key, token);
+            var filter = TableFilter.PartitionKey.Eq(DeviceRecord.PartitionKeyOfBucket(bucket.Key))
+                & TableFilter.RowKey.Ge(wanted.Min(StringComparer.Ordinal)!) & TableFilter.RowKey.Le(wanted.Max(StringComparer.Ordinal)!);
+            await foreach (var entity in table.QueryAsync(filter, columns, cancellationToken: token))
+                if (wanted.Contains(entity.RowKey)) found[entity.RowKey] = entity;
+        }, cancellationToken);
+        return new(found, StringComparer.Ordinal);
+    }
+}
