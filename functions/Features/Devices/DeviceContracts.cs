@@ -43,6 +43,17 @@ public interface IPushTargets
     /// <summary>Null when the channel is unknown or not enrolled (no TokenUpdate yet).</summary>
     Task<PushTargetInfo?> GetAsync(ChannelId channel, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="GetAsync"/> for many channels (a push chunk); absent or null = not a target.
+    /// Implementations read in bulk where their storage allows; this default reads one by one.
+    /// </summary>
+    async Task<IReadOnlyDictionary<ChannelId, PushTargetInfo?>> GetManyAsync(IReadOnlyCollection<ChannelId> channels, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<ChannelId, PushTargetInfo?>();
+        foreach (var channel in channels) found[channel] = await GetAsync(channel, cancellationToken);
+        return found;
+    }
+
     /// <summary>APNs said the token is bad or unregistered: stop pushing it until the next TokenUpdate.</summary>
     Task MarkTokenUnusableAsync(ChannelId channel, string reason, CancellationToken cancellationToken);
 

@@ -21,10 +21,13 @@ sealed partial class PushChunkProcessor(
 
     public async Task<WorkflowChunkResult> ProcessAsync(WorkflowChunk chunk, CancellationToken cancellationToken)
     {
+        // The chunk's push targets in one bulk read (its channels are seeded in device bucket order,
+        // so they share a few bucket tables), not one point read per channel.
+        var found = await targets.GetManyAsync([.. chunk.Items.Select(i => ChannelId.Parse(i.Key)).Distinct()], cancellationToken);
         var decisions = new Decision[chunk.Items.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, chunk.Items.Count),
             new ParallelOptions { MaxDegreeOfParallelism = settings.LookupConcurrency, CancellationToken = cancellationToken },
-            async (i, ct) => decisions[i] = await DecideAsync(chunk.Items[i], ct));
+            async (i, ct) => decisions[i] = await DecideAsync(chunk.Items[i], found.GetValueOrDefault(ChannelId.Parse(chunk.Items[i].Key)), ct));
 
         var updated = decisions.Where(d => d.Done is not null).Select(d => d.Done!).ToList();
         var pushes = decisions.Where(d => d.Target is not null).Select(d => (d.Item, Target: d.Target!)).ToList();
@@ -38,10 +41,9 @@ sealed partial class PushChunkProcessor(
     /// <summary>An item is either finished (<see cref="Done"/>) or to be pushed to <see cref="Target"/>.</summary>
     readonly record struct Decision(WorkflowItem Item, WorkflowItem? Done, PushTargetInfo? Target);
 
-    async Task<Decision> DecideAsync(WorkflowItem item, CancellationToken cancellationToken)
+    async Task<Decision> DecideAsync(WorkflowItem item, PushTargetInfo? target, CancellationToken cancellationToken)
     {
         var channel = ChannelId.Parse(item.Key);
-        var target = await targets.GetAsync(channel, cancellationToken);
         if (target is null) return Finish(item, PushItemStates.Failed, "Unknown channel, or not enrolled.");
         if (!target.TokenUsable) return Finish(item, PushItemStates.Failed, "The push token is marked unusable.");
         // The first wave follows the queueing of the commands it announces, so it pushes without

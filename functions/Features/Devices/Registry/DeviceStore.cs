@@ -17,7 +17,7 @@ public sealed record DeviceListPosition(int Table, TableContinuationToken? Conti
 /// Device rows change through <see cref="UpdateAsync"/>: read, decide, write with If-Match,
 /// and on a lost race read again (bounded). Nothing above this class sees storage exceptions.
 /// </summary>
-public sealed class DeviceStore(DeviceTables tables) : IDeviceDirectory
+public sealed partial class DeviceStore(DeviceTables tables) : IDeviceDirectory
 {
     const int MaxAttempts = 5;
 

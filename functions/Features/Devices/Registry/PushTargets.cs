@@ -12,7 +12,28 @@ public sealed class PushTargets(DeviceStore devices, CommandExchange commands, I
     public async Task<PushTargetInfo?> GetAsync(ChannelId channel, CancellationToken cancellationToken)
     {
         if (!DeviceIds.IsValidDeviceId(channel.DeviceId)) return null;
-        var device = await devices.GetAsync(channel.DeviceId, cancellationToken);
+        return await TargetOfAsync(channel, await devices.GetAsync(channel.DeviceId, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// The targets of all the channels (every one is a key; null = not a target), their device rows
+    /// in one bulk read (<see cref="DeviceStore.GetManyAsync"/>: one range query on a bucket's table
+    /// holding many of them, point reads for the rest). User channels (Macs) still read their own row.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<ChannelId, PushTargetInfo?>> GetManyAsync(IReadOnlyCollection<ChannelId> channels,
+        CancellationToken cancellationToken)
+    {
+        var valid = channels.Where(c => DeviceIds.IsValidDeviceId(c.DeviceId)).Distinct().ToList();
+        var rows = await devices.GetManyAsync(valid.Select(c => c.DeviceId).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<ChannelId, PushTargetInfo?>();
+        foreach (var channel in channels) found[channel] = null;
+        await Platform.Storage.TableBulk.ForEachAsync(valid, async (channel, ct) =>
+            found[channel] = await TargetOfAsync(channel, rows.GetValueOrDefault(channel.DeviceId), ct), cancellationToken);
+        return found;
+    }
+
+    async ValueTask<PushTargetInfo?> TargetOfAsync(ChannelId channel, DeviceRecord? device, CancellationToken cancellationToken)
+    {
         if (device is not { IsEnrolled: true }) return null;
         if (channel.UserId is null)
             return device.PushToken is null || device.PushMagic is null || device.Topic is null ? null

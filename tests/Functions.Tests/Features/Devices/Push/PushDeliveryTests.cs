@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using ManagedDistribution.AppleEmulator.Apns;
 using ManagedDistribution.Features.Devices;
+using ManagedDistribution.Features.Devices.Registry;
 using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Tests.Infrastructure;
 using static ManagedDistribution.Tests.Features.Devices.Push.PushDeliveryTestHost;
@@ -48,6 +49,25 @@ public sealed class PushDeliveryTests(AzuriteFixture azurite, ApnsEmulatorFixtur
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/tasks?state=bogus", Cancel)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/tasks/{id}?continuationToken=garbage", Cancel)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/tasks/nope", Cancel)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ChannelsAreSeededInDeviceBucketOrderSoAChunkSharesFewBuckets()
+    {
+        var targets = new InMemoryPushTargets();
+        var channels = Enumerable.Range(0, 8).Select(_ => targets.Add(emulator.Topic)).ToList();
+        using var responsive = Responsive(Apns, targets, channels);
+        await using var app = NewApp(azurite, emulator, targets, settings: new() { ["Push:ChunkSize"] = "2" });
+        using var client = app.CreateAdminClient();
+
+        var id = await app.Scheduler().SchedulePushesAsync(channels, "refresh", "refresh-" + Guid.NewGuid(), Cancel);
+        var done = await client.WaitForFinishAsync(id);
+
+        // Items are listed chunk by chunk: every chunk's buckets come at or after the previous chunk's.
+        var chunks = done.Items.Select(i => DeviceRecord.BucketOf(ChannelId.Parse(i.Key).DeviceId)).Chunk(2).ToList();
+        Assert.Equal(4, chunks.Count);
+        for (var c = 1; c < chunks.Count; c++) Assert.True(chunks[c - 1].Max() <= chunks[c].Min(), $"chunk {c - 1} before chunk {c}");
+        Assert.Equal(new Dictionary<string, int> { ["delivered"] = 8 }, done.Task.Progress);
     }
 
     [Fact]
