@@ -58,7 +58,7 @@ public sealed partial class LicenseLedger
     /// <summary>How <see cref="WriteTargetRowsAsync"/> treats rows that already exist.</summary>
     enum TargetWrite
     {
-        /// <summary>Every row written (merge: all columns, so the same as a replace).</summary>
+        /// <summary>Every row written (merge: all columns, so the same as a replace); usually rows that exist (merged, upserted where missing).</summary>
         Overwrite,
         /// <summary>Only rows that do not exist yet (a replay must not undo a state that moved on).</summary>
         AddMissing,
@@ -78,9 +78,8 @@ public sealed partial class LicenseLedger
     {
         if (rows.Count == 0) return;
         var table = await targetTables.ForItemAsync(LicenseTargetLayout.ContentIdOf(rows.First().PartitionKey), cancellationToken);
-        var upsert = TableTransactionActionType.UpsertMerge;
-        if (mode == TargetWrite.Overwrite) await TableBulk.SubmitAsync(table, rows.Select(e => new TableTransactionAction(upsert, e)), null, cancellationToken);
-        else if (mode == TargetWrite.AddOrOverwrite) await TableBulk.AddOrUpsertAsync(table, rows, upsert, cancellationToken);
+        if (mode == TargetWrite.Overwrite) await TableBulk.MergeOrUpsertAsync(table, rows, cancellationToken);
+        else if (mode == TargetWrite.AddOrOverwrite) await TableBulk.AddOrUpsertAsync(table, rows, TableTransactionActionType.UpsertMerge, cancellationToken);
         else await TableBulk.SubmitAsync(table, rows.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), AddEachMissingAsync, cancellationToken);
 
         // A batch that met an existing row: add its rows one by one, leaving the ones that exist alone.

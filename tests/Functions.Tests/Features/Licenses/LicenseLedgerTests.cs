@@ -165,6 +165,24 @@ public sealed class LicenseLedgerTests
     }
 
     [Fact]
+    public async Task SettingTargetStatesMergesRowsThatExistAndAddsRowsThatDoNot()
+    {
+        var item = await ItemAsync(1000);
+        var members = Enumerable.Range(0, 300).Select(i => LicenseTarget.Device($"MIX{i:D3}")).ToList();
+        await ledger.ReserveAsync(new(item, 150, "group", "mix", ReservationMode.UpTo, [.. members.Where((_, i) => i % 2 == 0)]), Cancel);
+
+        // Half of them exist (reserved), half do not: merges of the existing ones, and transactions that meet a missing row redone as upserts.
+        await ledger.SetTargetStatesAsync(item, members, LicenseState.Committed, "group", "mix", Cancel);
+        await ledger.SetTargetStatesAsync(item, [LicenseTarget.Device("LONE-MISSING")], LicenseState.Released, "group", "mix", Cancel);
+
+        var rows = new List<LicenseTargetRow>();
+        await foreach (var t in ledger.GetTargetsAsync(item, Cancel)) rows.Add(t);
+        Assert.Equal(301, rows.Count);
+        Assert.Equal(300, rows.Count(t => t.State == LicenseState.Committed && t.Owner == "group" && t.ReservationKey == "mix"));
+        Assert.Equal(LicenseState.Released, (await ledger.GetTargetAsync(item, LicenseTarget.Device("LONE-MISSING"), Cancel))!.State);
+    }
+
+    [Fact]
     public async Task TwoHundredRacersOnTwoInstancesForTheLastTenLicenses()
     {
         var item = await ItemAsync(110);
