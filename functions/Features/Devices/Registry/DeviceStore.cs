@@ -144,6 +144,18 @@ public sealed partial class DeviceStore(DeviceTables tables) : IDeviceDirectory
         return (devices, null);
     }
 
+    /// <summary>Every device matching <paramref name="query"/>, in no particular order: one query per bucket table, side by side (bulk readers; the admin listing pages with <see cref="ListAsync"/>).</summary>
+    public async Task<IReadOnlyCollection<DeviceRecord>> ReadAllAsync(DeviceQuery query, CancellationToken cancellationToken)
+    {
+        var devices = new System.Collections.Concurrent.ConcurrentBag<DeviceRecord>();
+        await TableBulk.ForEachAsync(Enumerable.Range(0, DeviceRecordTables.Count), async (bucket, token) =>
+        {
+            var table = await tables.Devices.BucketAsync(bucket, token);
+            await foreach (var entity in table.QueryAsync(ListFilter(query, bucket), cancellationToken: token)) devices.Add(DeviceRecord.FromEntity(entity));
+        }, cancellationToken);
+        return devices;
+    }
+
     static TableFilter ListFilter(DeviceQuery query, int bucket)
     {
         var filter = TableFilter.PartitionKey.Eq(DeviceRecord.PartitionKeyOfBucket(bucket));

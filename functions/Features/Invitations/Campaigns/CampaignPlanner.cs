@@ -80,24 +80,18 @@ public sealed partial class CampaignPlanner(MembershipStore memberships, UserSto
     [LoggerMessage(LogLevel.Information, "Campaign plan for group {GroupId}: {Members} members ({MembersMs} ms reading member ids, {RowsMs} ms users, states and devices, {DecideMs} ms deciding)")]
     partial void LogPlanned(string groupId, int members, int membersMs, int rowsMs, int decideMs);
 
-    /// <summary>Enrolled devices assigned to the members, by user: one paged listing of the registry's bucket tables.</summary>
+    /// <summary>Enrolled devices assigned to the members, by user: one query per device bucket table, side by side.</summary>
     async Task<Dictionary<string, List<RecipientChannel>>> DeviceChannelsAsync(HashSet<string> memberIds, CancellationToken cancellationToken)
     {
         var byUser = new Dictionary<string, List<RecipientChannel>>(StringComparer.Ordinal);
-        DeviceListPosition? continuation = null;
-        do
+        foreach (var device in (await devices.ReadAllAsync(new DeviceQuery(EnrollmentState: EnrollmentStates.Enrolled), cancellationToken)).OrderBy(d => d.Id, StringComparer.Ordinal))
         {
-            var (page, next) = await devices.ListAsync(new DeviceQuery(EnrollmentState: EnrollmentStates.Enrolled), 1000, continuation, cancellationToken);
-            foreach (var device in page)
-            {
-                if (device.UserId is not { } userId || !memberIds.Contains(userId)) continue;
-                var name = device.Name ?? device.DeviceName ?? device.Id;
-                // A Mac's user channel is resolved below; mark it with the bare device id for now.
-                var entry = new RecipientChannel(IsMac(device) ? "mac:" + device.Id : device.Id, name);
-                (byUser.TryGetValue(userId, out var list) ? list : byUser[userId] = []).Add(entry);
-            }
-            continuation = next;
-        } while (continuation is not null);
+            if (device.UserId is not { } userId || !memberIds.Contains(userId)) continue;
+            var name = device.Name ?? device.DeviceName ?? device.Id;
+            // A Mac's user channel is resolved below; mark it with the bare device id for now.
+            var entry = new RecipientChannel(IsMac(device) ? "mac:" + device.Id : device.Id, name);
+            (byUser.TryGetValue(userId, out var list) ? list : byUser[userId] = []).Add(entry);
+        }
         return byUser;
     }
 
