@@ -57,8 +57,9 @@ public sealed partial class WorkflowEngine
         await Parallel.ForEachAsync(chunks.SelectMany(c => Batches(workflow.Id, c, now)),
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
             async (batch, ct) => await AddBatchAsync(Items(workflow.Id, batch.Chunk), batch.Actions, ct));
-        // A chunk seeded with every item closed (e.g. a campaign's planned skips) needs no wave.
-        var open = chunks.Where(c => c.Items.Any(i => !i.Terminal)).ToList();
+        // A chunk seeded with every item closed (e.g. a campaign's planned skips) needs no wave; nor
+        // does one whose inline wave asked for no timer (as from the queue: a cancel or a new start wakes it).
+        var open = chunks.Where(c => c.Items.Any(i => !i.Terminal) && (c.Wave < 0 || c.NextWaveAt is not null)).ToList();
         await Parallel.ForEachAsync(open,
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
             async (chunk, ct) => await SendAsync(workflow.QueueName, new WorkflowMessage(workflow.Id, chunk.Index, chunk.Wave + 1),
