@@ -33,7 +33,7 @@ public static class MembershipEntity
 
     /// <summary>The bucket a members partition key names: its last two hex digits.</summary>
     public static int BucketOfPartition(string partitionKey) =>
-        int.Parse(partitionKey.AsSpan(partitionKey.Length - 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
+        BucketTables.BucketOfHexSuffix(partitionKey);
 
     /// <summary>"{u|d}:{groupId}": names the group as a whole (e.g. in a listing's page token).</summary>
     public static string GroupKey(GroupKind kind, string groupId) => $"{kind.KeyPrefix()}:{groupId}";

@@ -51,7 +51,7 @@ public static class UserEntity
 
     /// <summary>The bucket a user partition key names: its last two hex digits.</summary>
     public static int BucketOfPartition(string partitionKey) =>
-        int.Parse(partitionKey.AsSpan(partitionKey.Length - 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
+        BucketTables.BucketOfHexSuffix(partitionKey);
 
     /// <summary>
     /// The first bucket whose partition sorts at or after <paramref name="partitionKey"/> (any string,

@@ -115,18 +115,8 @@ public sealed class UserStore(DirectoryTables tables, TimeProvider time) : IUser
             return new(found);
         }
         // Many ids: one range scan per bucket (in the bucket's own table), from its smallest to its largest wanted id.
-        var columns = select is null ? null : (IReadOnlyList<string>)[.. select.Append("RowKey").Distinct()];
-        var byBucket = userIds.GroupBy(UserEntity.BucketOf).ToList();
-        await TableBulk.ForEachAsync(byBucket, async (bucket, token) =>
-        {
-            var wanted = bucket.ToHashSet(StringComparer.Ordinal);
-            var table = await tables.Users.BucketAsync(bucket.Key, token);
-            var range = TableFilter.PartitionKey.Eq(UserEntity.PartitionKeyOfBucket(bucket.Key))
-                .And(TableFilter.RowKey.Ge(wanted.Min(StringComparer.Ordinal)!)).And(TableFilter.RowKey.Le(wanted.Max(StringComparer.Ordinal)!));
-            await foreach (var entity in table.QueryAsync(range, columns, cancellationToken: token))
-                if (wanted.Contains(entity.RowKey)) found[entity.RowKey] = entity;
-        }, cancellationToken);
-        return new(found);
+        return await tables.Users.ReadRangesAsync(userIds, UserEntity.BucketOf, b => TableFilter.PartitionKey.Eq(UserEntity.PartitionKeyOfBucket(b)), select,
+            cancellationToken);
     }
 
     /// <summary>Which of <paramref name="userIds"/> are users.</summary>

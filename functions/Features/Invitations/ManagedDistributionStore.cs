@@ -15,11 +15,14 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
     const int MaxRaces = 5;
     const int PointReadLimit = 64;
 
-    readonly TableOnFirstUse[] tables = [.. Enumerable.Range(0, ManagedDistributionLayout.TableCount)
-        .Select(n => new TableOnFirstUse(service, ManagedDistributionLayout.TableNamePrefix + n))];
+    readonly StateTables tables = new(service);
+
+    /// <summary>The 64 tables (<see cref="BucketTables"/>); partitions <c>user-{bb}-{s}</c> name their table by <c>bb</c>.</summary>
+    sealed class StateTables(TableServiceClient service) : BucketTables(service, ManagedDistributionLayout.TableNamePrefix,
+        ManagedDistributionLayout.TableCount, partitionKey => BucketOfHexSuffix(partitionKey[..^2]));
 
     ValueTask<TableClient> TableAsync(string userId, CancellationToken cancellationToken) =>
-        tables[ManagedDistributionLayout.TableIndexOf(userId)].GetAsync(cancellationToken);
+        tables.BucketAsync(ManagedDistributionLayout.TableIndexOf(userId), cancellationToken);
 
     /// <summary>The user's state; a never-enabled user has no row and reads as not enabled.</summary>
     public async Task<ManagedDistributionState> GetAsync(string userId, CancellationToken cancellationToken)
@@ -72,15 +75,9 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
             await TableBulk.ForEachAsync(userIds, async (id, token) => found[id] = await GetAsync(id, token), cancellationToken);
             return new(found);
         }
-        await TableBulk.ForEachAsync(userIds.GroupBy(ManagedDistributionLayout.TableIndexOf), async (bucket, token) =>
-        {
-            var wanted = bucket.ToHashSet(StringComparer.Ordinal);
-            var client = await TableAsync(bucket.First(), token);
-            var range = ManagedDistributionLayout.BucketPartitions(bucket.Key)
-                & TableFilter.RowKey.Ge(wanted.Min(StringComparer.Ordinal)!) & TableFilter.RowKey.Le(wanted.Max(StringComparer.Ordinal)!);
-            await foreach (var entity in client.QueryAsync(range, cancellationToken: token))
-                if (wanted.Contains(entity.RowKey)) found[entity.RowKey] = ManagedDistributionState.Read(entity);
-        }, cancellationToken);
+        foreach (var (id, entity) in await tables.ReadRangesAsync(userIds, ManagedDistributionLayout.TableIndexOf, ManagedDistributionLayout.BucketPartitions,
+            null, cancellationToken))
+            found[id] = ManagedDistributionState.Read(entity);
         foreach (var id in userIds) found.TryAdd(id, ManagedDistributionState.NotEnabled(id));
         return new(found);
     }

@@ -23,8 +23,34 @@ public abstract class BucketTables
 
     protected static string NameOf(string namePrefix, int bucket) => namePrefix + bucket.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The bucket a partition key ending in it names: its last two hex digits (<c>…-3f</c> → 63).</summary>
+    public static int BucketOfHexSuffix(string partitionKey) =>
+        int.Parse(partitionKey.AsSpan(partitionKey.Length - 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+
     /// <summary>The table of one bucket, 0 … count − 1.</summary>
     public ValueTask<TableClient> BucketAsync(int bucket, CancellationToken cancellationToken) => tables[bucket].GetAsync(cancellationToken);
+
+    /// <summary>
+    /// The rows of those of <paramref name="rowKeys"/> that exist: per bucket holding any of them,
+    /// ONE query on that bucket's table over <paramref name="partitionsOf"/>(bucket) and the row keys
+    /// from the smallest to the largest wanted (rows in between that were not asked for are
+    /// dropped), the buckets in parallel. Keyed by row key.
+    /// </summary>
+    public async Task<Dictionary<string, TableEntity>> ReadRangesAsync(IEnumerable<string> rowKeys, Func<string, int> bucketOf,
+        Func<int, TableFilter> partitionsOf, IReadOnlyList<string>? select, CancellationToken cancellationToken)
+    {
+        var columns = select is null ? null : (IReadOnlyList<string>)[.. select.Append("RowKey").Distinct()];
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<string, TableEntity>(StringComparer.Ordinal);
+        await TableBulk.ForEachAsync(rowKeys.Distinct(StringComparer.Ordinal).GroupBy(bucketOf), async (bucket, token) =>
+        {
+            var wanted = bucket.ToHashSet(StringComparer.Ordinal);
+            var table = await BucketAsync(bucket.Key, token);
+            var range = partitionsOf(bucket.Key) & TableFilter.RowKey.Ge(wanted.Min(StringComparer.Ordinal)!) & TableFilter.RowKey.Le(wanted.Max(StringComparer.Ordinal)!);
+            await foreach (var entity in table.QueryAsync(range, columns, cancellationToken: token))
+                if (wanted.Contains(entity.RowKey)) found[entity.RowKey] = entity;
+        }, cancellationToken);
+        return new(found, StringComparer.Ordinal);
+    }
 
     /// <summary>
     /// Like <see cref="TableBulk.SubmitAsync"/> over rows of any buckets: each 100-row transaction

@@ -47,7 +47,7 @@ public sealed class DeviceRecord
 
     /// <summary>The bucket a device partition key names: its last two hex digits.</summary>
     public static int BucketOfPartition(string partitionKey) =>
-        int.Parse(partitionKey.AsSpan(partitionKey.Length - 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
+        BucketTables.BucketOfHexSuffix(partitionKey);
 
     public static string RowKeyFor(string deviceId) => deviceId;
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ManagedDistribution.Platform.Storage;
 
 namespace ManagedDistribution.Features.Devices.Registry;
@@ -28,26 +27,8 @@ public sealed class DeviceRecordTables(TableServiceClient service) : BucketTable
         return await table.GetEntityAsync(DeviceRecord.PartitionKeyFor(deviceId), DeviceRecord.RowKeyFor(deviceId), select, cancellationToken);
     }
 
-    /// <summary>
-    /// The rows of those of <paramref name="deviceIds"/> that exist: per bucket holding any of them,
-    /// ONE query on that bucket's table for the row-key range from its smallest to its largest wanted
-    /// id (rows in between that were not asked for are dropped), the buckets in parallel.
-    /// </summary>
-    public async Task<Dictionary<string, TableEntity>> ReadRangesAsync(IEnumerable<string> deviceIds, IReadOnlyList<string>? select,
-        CancellationToken cancellationToken)
-    {
-        var columns = select is null ? null : (IReadOnlyList<string>)[.. select.Append("RowKey").Distinct()];
-        var found = new ConcurrentDictionary<string, TableEntity>(StringComparer.Ordinal);
-        var byBucket = deviceIds.Distinct(StringComparer.Ordinal).GroupBy(DeviceRecord.BucketOf).ToList();
-        await TableBulk.ForEachAsync(byBucket, async (bucket, token) =>
-        {
-            var wanted = bucket.ToHashSet(StringComparer.Ordinal);
-            var table = await BucketAsync(bucket.Key, token);
-            var filter = TableFilter.PartitionKey.Eq(DeviceRecord.PartitionKeyOfBucket(bucket.Key))
-                & TableFilter.RowKey.Ge(wanted.Min(StringComparer.Ordinal)!) & TableFilter.RowKey.Le(wanted.Max(StringComparer.Ordinal)!);
-            await foreach (var entity in table.QueryAsync(filter, columns, cancellationToken: token))
-                if (wanted.Contains(entity.RowKey)) found[entity.RowKey] = entity;
-        }, cancellationToken);
-        return new(found, StringComparer.Ordinal);
-    }
+    /// <summary>The rows of those of <paramref name="deviceIds"/> that exist: one range query per bucket table holding any (<see cref="BucketTables.ReadRangesAsync"/>).</summary>
+    public Task<Dictionary<string, TableEntity>> ReadRangesAsync(IEnumerable<string> deviceIds, IReadOnlyList<string>? select,
+        CancellationToken cancellationToken) =>
+        ReadRangesAsync(deviceIds, DeviceRecord.BucketOf, b => TableFilter.PartitionKey.Eq(DeviceRecord.PartitionKeyOfBucket(b)), select, cancellationToken);
 }
