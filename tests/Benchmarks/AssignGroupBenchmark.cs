@@ -96,16 +96,13 @@ public static class AssignGroupBenchmark
         var now = DateTimeOffset.UtcNow;
         var ids = Enumerable.Range(0, count).Select(i => new Guid(i, 0, 0, new byte[8]).ToString("D").ToUpperInvariant()).ToList();
         var clock = Stopwatch.StartNew();
-        foreach (var bucket in ids.Select((id, i) => new DeviceRecord
+        await InsertAsync(devices.Devices, ids.Select((id, i) => new DeviceRecord
         {
             Id = id, SerialNumber = $"BN{i:D8}", Platform = "iOS", OSVersion = "17.4", EnrollmentState = EnrollmentStates.Enrolled, CreatedAt = now,
-        }.ToEntity()).GroupBy(r => DeviceRecord.BucketOfPartition(r.PartitionKey)))
-            await InsertAsync(await devices.Devices.BucketAsync(bucket.Key, CancellationToken.None), bucket);
+        }.ToEntity()));
         Report.Line("  seed: device records", clock.Elapsed.TotalSeconds, "s");
         clock.Restart();
-        foreach (var bucket in ids.Select((id, i) => MembershipEntity.Member(GroupKind.Device, groupId, id, now.AddTicks(i)))
-            .GroupBy(m => MembershipEntity.BucketOfPartition(m.PartitionKey)))
-            await InsertAsync(await directory.GroupMembers.BucketAsync(bucket.Key, CancellationToken.None), bucket);
+        await InsertAsync(directory.GroupMembers, ids.Select((id, i) => MembershipEntity.Member(GroupKind.Device, groupId, id, now.AddTicks(i))));
         Report.Line("  seed: group members", clock.Elapsed.TotalSeconds, "s");
         clock.Restart();
         await InsertAsync(directory.MemberGroups, ids.Select(id => MembershipEntity.Index(GroupKind.Device, id, groupId, now)));
@@ -116,6 +113,13 @@ public static class AssignGroupBenchmark
     /// Inserts (fresh tables) as 100-row transactions per partition (device records and group members are in 64 bucket tables, one partition each),
     /// <see cref="SeedConcurrency"/> in flight; a batch whose answer was lost is retried as upserts.
     /// </summary>
+    /// <summary>Rows of bucket tables (<see cref="BucketTables"/>): each bucket's rows into its own table.</summary>
+    static async Task InsertAsync(BucketTables tables, IEnumerable<TableEntity> rows)
+    {
+        foreach (var bucket in rows.GroupBy(r => tables.BucketOf(r.PartitionKey)))
+            await InsertAsync(await tables.BucketAsync(bucket.Key, CancellationToken.None), bucket);
+    }
+
     static Task InsertAsync(TableClient table, IEnumerable<TableEntity> rows) =>
         Parallel.ForEachAsync(rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(p => p.Chunk(TableBulk.BatchSize)),
             new ParallelOptions { MaxDegreeOfParallelism = SeedConcurrency }, async (batch, token) =>

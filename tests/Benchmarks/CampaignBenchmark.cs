@@ -206,17 +206,21 @@ public static class CampaignBenchmark
             CreatedAt = now, EnrolledAt = now,
         }.ToEntity());
         // One table at a time, a few transactions in flight: four tables at 16 each made Azurite drop connections.
-        foreach (var bucket in userRows.GroupBy(r => UserEntity.BucketOfPartition(r.PartitionKey)))
-            await InsertAsync(await directory.Users.BucketAsync(bucket.Key, default), bucket);
-        foreach (var bucket in members.GroupBy(m => MembershipEntity.BucketOfPartition(m.PartitionKey)))
-            await InsertAsync(await directory.GroupMembers.BucketAsync(bucket.Key, default), bucket);
+        await InsertAsync(directory.Users, userRows);
+        await InsertAsync(directory.GroupMembers, members);
         foreach (var shard in stateRows) await InsertAsync(states[shard.Key], shard);
-        foreach (var bucket in deviceRows.GroupBy(r => DeviceRecord.BucketOfPartition(r.PartitionKey)))
-            await InsertAsync(await devices.Devices.BucketAsync(bucket.Key, default), bucket);
+        await InsertAsync(devices.Devices, deviceRows);
         return users * 3 + deviceUsers;
     }
 
     /// <summary>100-entity insert transactions per partition, <see cref="SeedConcurrency"/> in flight; a repeated batch (after a dropped answer) is fine.</summary>
+    /// <summary>Rows of bucket tables (<see cref="BucketTables"/>): each bucket's rows into its own table.</summary>
+    static async Task InsertAsync(BucketTables tables, IEnumerable<TableEntity> rows)
+    {
+        foreach (var bucket in rows.GroupBy(r => tables.BucketOf(r.PartitionKey)))
+            await InsertAsync(await tables.BucketAsync(bucket.Key, CancellationToken.None), bucket);
+    }
+
     static Task InsertAsync(TableClient table, IEnumerable<TableEntity> rows) =>
         Parallel.ForEachAsync(rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(p => p.Chunk(TableBulk.BatchSize)),
             new ParallelOptions { MaxDegreeOfParallelism = SeedConcurrency }, async (batch, token) =>

@@ -27,6 +27,9 @@ public abstract class BucketTables
     public static int BucketOfHexSuffix(string partitionKey) =>
         int.Parse(partitionKey.AsSpan(partitionKey.Length - 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 
+    /// <summary>The bucket (and so the table) a partition key of these tables names.</summary>
+    public int BucketOf(string partitionKey) => bucketOfPartition(partitionKey);
+
     /// <summary>The table of one bucket, 0 … count − 1.</summary>
     public ValueTask<TableClient> BucketAsync(int bucket, CancellationToken cancellationToken) => tables[bucket].GetAsync(cancellationToken);
 
@@ -67,7 +70,7 @@ public abstract class BucketTables
             .ToList();
         return TableBulk.ForEachAsync(batches, async (batch, token) =>
         {
-            var table = await BucketAsync(bucketOfPartition(batch[0].Entity.PartitionKey), token);
+            var table = await BucketAsync(BucketOf(batch[0].Entity.PartitionKey), token);
             await TableBulk.SubmitAsync(table, batch, onFailed?.Invoke(table), token);
         }, cancellationToken);
     }

@@ -54,11 +54,7 @@ public static class TableBulk
     /// </summary>
     public static Task AddOrUpsertAsync(TableClient table, IEnumerable<TableEntity> rows, TableTransactionActionType upsert,
         CancellationToken cancellationToken) =>
-        SubmitAsync(table, rows.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), async (batch, failed, token) =>
-        {
-            if (!failed.IsConflict) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
-            await SubmitAsync(table, batch.Select(a => new TableTransactionAction(upsert, a.Entity)), null, token);
-        }, cancellationToken);
+        SubmitOrRedoAsync(table, rows.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), f => f.IsConflict, upsert, cancellationToken);
 
     /// <summary>
     /// Merges rows that most likely exist (every column written, so the result is an upsert-merge's):
@@ -68,10 +64,16 @@ public static class TableBulk
     /// insert or merge, once more in the merge) where a merge looks once.
     /// </summary>
     public static Task MergeOrUpsertAsync(TableClient table, IEnumerable<TableEntity> rows, CancellationToken cancellationToken) =>
-        SubmitAsync(table, rows.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateMerge, e, ETag.All)), async (batch, failed, token) =>
+        SubmitOrRedoAsync(table, rows.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateMerge, e, ETag.All)), f => f.IsNotFound,
+            TableTransactionActionType.UpsertMerge, cancellationToken);
+
+    /// <summary><see cref="SubmitAsync"/>; a transaction that fails as <paramref name="redoWhen"/> says (nothing of it landed) is redone as <paramref name="redoAs"/>.</summary>
+    static Task SubmitOrRedoAsync(TableClient table, IEnumerable<TableTransactionAction> actions, Func<StorageRequestFailedException, bool> redoWhen,
+        TableTransactionActionType redoAs, CancellationToken cancellationToken) =>
+        SubmitAsync(table, actions, async (batch, failed, token) =>
         {
-            if (!failed.IsNotFound) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
-            await SubmitAsync(table, batch.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertMerge, a.Entity)), null, token);
+            if (!redoWhen(failed)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
+            await SubmitAsync(table, batch.Select(a => new TableTransactionAction(redoAs, a.Entity)), null, token);
         }, cancellationToken);
 
     /// <summary>Runs <paramref name="work"/> for each item with bounded concurrency.</summary>
