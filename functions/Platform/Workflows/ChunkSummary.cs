@@ -19,6 +19,8 @@ sealed class ChunkSummary
     public string? WaveMessageId { get; set; }
     /// <summary>When the next wave's timer message is due; kept so a redelivered message can re-arm it.</summary>
     public DateTimeOffset? NextWaveAt { get; set; }
+    /// <summary>How many <see cref="ChunkManifest"/> rows hold items not written as rows yet (0: every item is a row).</summary>
+    public int ManifestRows { get; set; }
     public ETag ETag { get; set; }
 
     public static ChunkSummary ForNewChunk(IEnumerable<WorkflowItem> items)
@@ -51,6 +53,7 @@ sealed class ChunkSummary
             ["Wave"] = Wave,
             ["WaveMessageId"] = WaveMessageId,
             ["NextWaveAt"] = NextWaveAt,
+            ["ManifestRows"] = ManifestRows,
             ["UpdatedAt"] = now,
         };
 
@@ -61,6 +64,7 @@ sealed class ChunkSummary
         Wave = e.GetInt32("Wave") ?? -1,
         WaveMessageId = e.GetString("WaveMessageId"),
         NextWaveAt = e.GetDateTimeOffset("NextWaveAt"),
+        ManifestRows = e.GetInt32("ManifestRows") ?? 0,
         ETag = e.ETag,
     };
 }

@@ -59,10 +59,10 @@ public sealed partial class WorkflowEngine
             LogSkipped(id, chunk, wave, "no such chunk");
             return;
         }
-        var (summary, chunkItems) = loaded;
+        var (summary, chunkItems) = (loaded.Summary, loaded.Items);
         if (workflow.CancelRequested)
         {
-            await CancelChunkAsync(workflow, chunk, summary, chunkItems, cancellationToken);
+            await CancelChunkAsync(workflow, chunk, loaded, cancellationToken);
             return;
         }
         if (summary.Wave > wave || (summary.Wave == wave && !IsOwnCommit(summary, messageId, dequeueCount)))
@@ -77,7 +77,7 @@ public sealed partial class WorkflowEngine
             var result = open.Count == 0 ? new WorkflowChunkResult([], null) : await processor.ProcessAsync(new WorkflowChunk(workflow, chunk, wave, open), cancellationToken);
             var nextAt = result.NextWaveAfter is { } after ? time.GetUtcNow() + after : (DateTimeOffset?)null;
             var processed = time.GetTimestamp();
-            summary = await CommitAsync(id, chunk, summary, chunkItems, result.Updated, wave, (messageId, nextAt), cancellationToken);
+            summary = await CommitAsync(id, chunk, loaded, result.Updated, wave, (messageId, nextAt), cancellationToken);
             LogTimings(id, chunk, wave, open.Count, (int)time.GetElapsedTime(started, ready).TotalMilliseconds,
                 (int)time.GetElapsedTime(ready, processed).TotalMilliseconds, (int)time.GetElapsedTime(processed).TotalMilliseconds);
         }
@@ -92,28 +92,39 @@ public sealed partial class WorkflowEngine
     static bool IsOwnCommit(ChunkSummary summary, string? messageId, long dequeueCount) =>
         messageId is null ? dequeueCount > 1 : summary.WaveMessageId == messageId;
 
-    async Task<(ChunkSummary Summary, Dictionary<string, WorkflowItem> Items)?> LoadChunkAsync(string workflowId, int chunk,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// A chunk as read: its summary, its items by key, and while its <see cref="ChunkManifest"/>
+    /// lives, the keys of the items that are only in it (not rows yet) and the manifest's row keys.
+    /// </summary>
+    sealed record LoadedChunk(ChunkSummary Summary, Dictionary<string, WorkflowItem> Items, HashSet<string> Unwritten, List<string> ManifestRowKeys);
+
+    /// <summary>The chunk's partition (summary, manifest, item rows; the rows win over the manifest), or null when there is none.</summary>
+    async Task<LoadedChunk?> LoadChunkAsync(string workflowId, int chunk, CancellationToken cancellationToken)
     {
         ChunkSummary? summary = null;
         var chunkItems = new Dictionary<string, WorkflowItem>(StringComparer.Ordinal);
+        var manifest = new List<TableEntity>();
         await foreach (var entity in Items(workflowId, chunk).QueryAsync(TableFilter.PartitionKey.Eq(WorkflowRows.PartitionKeyFor(workflowId, chunk)), cancellationToken: cancellationToken))
         {
             if (entity.RowKey == WorkflowRows.SummaryRowKey) summary = ChunkSummary.FromEntity(entity);
+            else if (ChunkManifest.IsManifestRow(entity.RowKey)) manifest.Add(entity);
             else chunkItems[entity.RowKey] = WorkflowRows.ToItem(entity);
         }
-        return summary is null ? null : (summary, chunkItems);
+        if (summary is null) return null;
+        var unwritten = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in ChunkManifest.Read(manifest, chunk))
+            if (chunkItems.TryAdd(item.Key, item)) unwritten.Add(item.Key);
+        return new(summary, chunkItems, unwritten, [.. manifest.Select(m => m.RowKey)]);
     }
 
-    async Task CancelChunkAsync(WorkflowInfo workflow, int chunk, ChunkSummary summary, Dictionary<string, WorkflowItem> chunkItems,
-        CancellationToken cancellationToken)
+    async Task CancelChunkAsync(WorkflowInfo workflow, int chunk, LoadedChunk loaded, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var cancelled = chunkItems.Values.Where(i => !i.Terminal)
+        var cancelled = loaded.Items.Values.Where(i => !i.Terminal)
             .Select(i => i with { State = WorkflowItemStates.Cancelled, Terminal = true, Error = "cancelled", UpdatedAt = now }).ToList();
         if (cancelled.Count > 0)
         {
-            await CommitAsync(workflow.Id, chunk, summary, chunkItems, cancelled, summary.Wave, null, cancellationToken);
+            await CommitAsync(workflow.Id, chunk, loaded, cancelled, loaded.Summary.Wave, null, cancellationToken);
         }
         await TryCompleteAsync(workflow.Id, cancellationToken);
     }
@@ -123,27 +134,46 @@ public sealed partial class WorkflowEngine
     /// each conditional on the summary's ETag (412 when another handler committed this chunk first).
     /// The wave marker (wave, message, next-wave time) goes with the last transaction only, so a
     /// crash part-way leaves the wave uncommitted and its redelivery handles the remaining items.
+    /// Items still only in the chunk's manifest are inserted (changed or not) and the manifest is
+    /// deleted in the last transaction; the others are merged.
     /// </summary>
-    async Task<ChunkSummary> CommitAsync(string workflowId, int chunk, ChunkSummary summary, Dictionary<string, WorkflowItem> before,
-        IReadOnlyList<WorkflowItem> updated, int wave, (string? MessageId, DateTimeOffset? NextWaveAt)? waveMarker, CancellationToken cancellationToken)
+    async Task<ChunkSummary> CommitAsync(string workflowId, int chunk, LoadedChunk loaded, IReadOnlyList<WorkflowItem> updated, int wave,
+        (string? MessageId, DateTimeOffset? NextWaveAt)? waveMarker, CancellationToken cancellationToken)
     {
+        var (summary, before, unwritten) = (loaded.Summary, loaded.Items, loaded.Unwritten);
         var now = time.GetUtcNow();
         var changes = updated.Where(u => before.ContainsKey(u.Key)).DistinctBy(u => u.Key, StringComparer.Ordinal)
             .Select(u => u with { Chunk = chunk, Wave = wave, UpdatedAt = now }).ToList();
-        var batches = changes.Count == 0 ? [[]] : changes.Chunk(99).ToList();
+        var changed = changes.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+        var writes = changes.Concat(unwritten.Where(k => !changed.Contains(k)).Select(k => before[k] with { UpdatedAt = now })).ToList();
+        var batches = writes.Count == 0 ? [[]] : writes.Chunk(99).ToList();
+        var deletes = loaded.ManifestRowKeys;
+        if (deletes.Count > 0 && batches[^1].Length + deletes.Count > 99) batches.Add([]);
         for (var b = 0; b < batches.Count; b++)
         {
-            foreach (var item in batches[b]) summary.Apply(before[item.Key], item);
-            if (b == batches.Count - 1 && waveMarker is { } marker)
+            var last = b == batches.Count - 1;
+            foreach (var item in batches[b].Where(i => changed.Contains(i.Key))) summary.Apply(before[item.Key], item);
+            if (last && waveMarker is { } marker)
                 (summary.Wave, summary.WaveMessageId, summary.NextWaveAt) = (wave, marker.MessageId, marker.NextWaveAt);
-            else if (b == batches.Count - 1) summary.NextWaveAt = null;
+            else if (last) summary.NextWaveAt = null;
+            if (last) summary.ManifestRows = 0;
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, summary.ToEntity(workflowId, chunk, now), summary.ETag) };
             // Items merge (in place on Azurite; cleared columns written empty); the summary's ETag guards the chunk.
-            actions.AddRange(batches[b].Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge, WorkflowRows.ToMergeEntity(workflowId, i))));
+            actions.AddRange(batches[b].Select(i => unwritten.Contains(i.Key)
+                ? new TableTransactionAction(TableTransactionActionType.Add, WorkflowRows.ToEntity(workflowId, i))
+                : new TableTransactionAction(TableTransactionActionType.UpdateMerge, WorkflowRows.ToMergeEntity(workflowId, i))));
+            if (last)
+                actions.AddRange(deletes.Select(rowKey => new TableTransactionAction(TableTransactionActionType.Delete,
+                    new TableEntity(WorkflowRows.PartitionKeyFor(workflowId, chunk), rowKey))));
             var etags = await Items(workflowId, chunk).SubmitTransactionAsync(actions, cancellationToken);
             summary.ETag = etags[0];
-            foreach (var item in batches[b]) before[item.Key] = item;
+            foreach (var item in batches[b])
+            {
+                before[item.Key] = item;
+                unwritten.Remove(item.Key);
+            }
         }
+        deletes.Clear();
         return summary;
     }
 }

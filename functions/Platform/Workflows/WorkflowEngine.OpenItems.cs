@@ -18,6 +18,13 @@ public sealed partial class WorkflowEngine
         for (var chunk = 0; chunk < workflow.ChunkCount && found.Count < max; chunk++)
         {
             if (summaries[chunk] is { Open: 0 }) continue;
+            if (summaries[chunk] is { ManifestRows: > 0 })
+            {
+                // Items not written as rows yet: the chunk overlaid on its manifest.
+                var loaded = await LoadChunkAsync(workflowId, chunk, cancellationToken);
+                found.AddRange((loaded?.Items.Values ?? Enumerable.Empty<WorkflowItem>()).Where(i => !i.Terminal).OrderBy(i => i.Key, StringComparer.Ordinal).Take(max - found.Count));
+                continue;
+            }
             var filter = ChunkItems(workflowId, chunk, null) & TableFilter.Property("Terminal").Eq(false);
             await foreach (var entity in Items(workflowId, chunk).QueryAsync(filter, cancellationToken: cancellationToken))
             {

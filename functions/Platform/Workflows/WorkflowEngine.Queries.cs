@@ -85,10 +85,10 @@ public sealed partial class WorkflowEngine
             // One row more than the page needs: its key is where the next page starts (our own
             // token, so pages never depend on the service's opaque continuation headers).
             var want = pageSize - found.Count;
-            await foreach (var entity in Items(workflowId, chunk).QueryAsync(ChunkItems(workflowId, chunk, fromRowKey), null, want + 1, want + 1, cancellationToken))
+            foreach (var item in await ChunkPageAsync(workflowId, chunk, fromRowKey, want + 1, cancellationToken))
             {
-                if (found.Count == pageSize) return new WorkflowItemPage(found, NextPage(workflowId, chunk, entity.RowKey));
-                found.Add(WorkflowRows.ToItem(entity));
+                if (found.Count == pageSize) return new WorkflowItemPage(found, NextPage(workflowId, chunk, item.Key));
+                found.Add(item);
             }
             if (found.Count == pageSize)
                 return new WorkflowItemPage(found, chunk + 1 < workflow.ChunkCount ? NextPage(workflowId, chunk + 1, null) : null);
@@ -96,14 +96,35 @@ public sealed partial class WorkflowEngine
         return new WorkflowItemPage(found, null);
     }
 
+    /// <summary>
+    /// Up to <paramref name="max"/> items of a chunk in key order, from a row key on. One query;
+    /// when it meets the chunk's manifest (it sorts first), the whole chunk is read and overlaid instead.
+    /// </summary>
+    async Task<List<WorkflowItem>> ChunkPageAsync(string workflowId, int chunk, string? fromRowKey, int max, CancellationToken cancellationToken)
+    {
+        var items = new List<WorkflowItem>(max);
+        await foreach (var entity in Items(workflowId, chunk).QueryAsync(ChunkItems(workflowId, chunk, fromRowKey), null,
+            Math.Min(max + ChunkManifest.MaxRows, 1000), max + ChunkManifest.MaxRows, cancellationToken))
+        {
+            if (ChunkManifest.IsManifestRow(entity.RowKey))
+            {
+                var loaded = await LoadChunkAsync(workflowId, chunk, cancellationToken);
+                return loaded is null ? [] : [.. loaded.Items.Values.Where(i => fromRowKey is null || string.CompareOrdinal(i.Key, fromRowKey) >= 0)
+                    .OrderBy(i => i.Key, StringComparer.Ordinal).Take(max)];
+            }
+            if (items.Count < max) items.Add(WorkflowRows.ToItem(entity));
+        }
+        return items;
+    }
+
     static string? NextPage(string workflowId, int chunk, string? rowKey) =>
         PageTokens.Encode(new TableContinuationToken(WorkflowRows.PartitionKeyFor(workflowId, chunk), rowKey));
 
-    /// <summary>A chunk partition's items (not its summary row), from a row key on.</summary>
+    /// <summary>A chunk partition's items from a row key on, and its manifest rows if it still has them (not its summary row).</summary>
     static TableFilter ChunkItems(string workflowId, int chunk, string? fromRowKey)
     {
-        var filter = TableFilter.PartitionKey.Eq(WorkflowRows.PartitionKeyFor(workflowId, chunk)) & TableFilter.RowKey.Ne(WorkflowRows.SummaryRowKey);
-        return fromRowKey is null ? filter : filter & TableFilter.RowKey.Ge(fromRowKey);
+        var filter = TableFilter.PartitionKey.Eq(WorkflowRows.PartitionKeyFor(workflowId, chunk)) & TableFilter.RowKey.Ge(ChunkManifest.RowKeyPrefix);
+        return fromRowKey is null ? filter : filter & (TableFilter.RowKey.Lt(ChunkManifest.RowKeyEnd) | TableFilter.RowKey.Ge(fromRowKey));
     }
 
     /// <summary>The chunk a continuation points at; <see cref="FormatException"/> when it is not one of this workflow's.</summary>

@@ -113,12 +113,23 @@ public sealed partial class WorkflowEngine
         return [.. waved];
     }
 
-    /// <summary>The summary row rides in the chunk's first transaction: 99 items + summary, then 100 items each.</summary>
+    /// <summary>
+    /// A chunk no wave has run on yet: its summary and its <see cref="ChunkManifest"/> in one
+    /// transaction. Else (items an inline wave changed, or a manifest too big) the summary rides in
+    /// the chunk's first transaction of item rows: 99 items + summary, then 100 items each.
+    /// </summary>
     static IEnumerable<(int Chunk, List<TableTransactionAction> Actions)> Batches(string workflowId, SeededChunk seeded, DateTimeOffset now)
     {
         var (chunk, chunkItems) = (seeded.Index, seeded.Items);
         var counts = ChunkSummary.ForNewChunk(chunkItems);
         (counts.Wave, counts.NextWaveAt) = (seeded.Wave, seeded.NextWaveAt);
+        if (seeded.Wave < 0 && ChunkManifest.ToEntities(WorkflowRows.PartitionKeyFor(workflowId, chunk), chunkItems) is { } manifest)
+        {
+            counts.ManifestRows = manifest.Count;
+            yield return (chunk, [new(TableTransactionActionType.Add, counts.ToEntity(workflowId, chunk, now)),
+                .. manifest.Select(m => new TableTransactionAction(TableTransactionActionType.Add, m))]);
+            yield break;
+        }
         var summary = counts.ToEntity(workflowId, chunk, now);
         var first = new List<TableTransactionAction> { new(TableTransactionActionType.Add, summary) };
         first.AddRange(chunkItems.Take(99).Select(i => Add(workflowId, i, now)));

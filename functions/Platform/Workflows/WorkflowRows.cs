@@ -120,7 +120,10 @@ static class WorkflowRows
     public static Dictionary<string, int> ReadCounts(string json) =>
         JsonSerializer.Deserialize<Dictionary<string, int>>(json) ?? [];
 
-    /// <summary>RowKeys may not hold these (Table service rule); '!' is reserved for the summary row.</summary>
+    /// <summary>
+    /// RowKeys may not hold these (Table service rule); keys starting with '!' (or a space, which
+    /// sorts before it) are reserved for the summary and manifest rows, which must sort first.
+    /// </summary>
     public static bool IsValidItemKey(string key) =>
-        key.Length is > 0 and <= 512 && !key.StartsWith('!') && key.IndexOfAny(['/', '\\', '#', '?']) < 0 && !key.Any(char.IsControl);
+        key.Length is > 0 and <= 512 && key[0] > '!' && key.IndexOfAny(['/', '\\', '#', '?']) < 0 && !key.Any(char.IsControl);
 }

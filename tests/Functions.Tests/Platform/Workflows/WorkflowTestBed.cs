@@ -38,6 +38,32 @@ sealed class WorkflowTestBed
     public static WorkflowStartRequest Request(int count, string? key = null, int chunkSize = 100) =>
         new("test", Queue, "testing", key, [.. Enumerable.Range(0, count).Select(i => new WorkflowItemSeed($"item{i:D5}", $"Item {i}", "sub"))], chunkSize);
 
+    /// <summary>The row keys of a chunk's partition as stored (summary, manifest, item rows).</summary>
+    public async Task<List<string>> RowKeysAsync(string workflowId, int chunk)
+    {
+        var table = Tables.GetTableClient(WorkflowRows.ItemsTableName(WorkflowRows.ItemTableOf(workflowId, chunk)));
+        var keys = new List<string>();
+        await foreach (var row in table.QueryAsync(TableFilter.PartitionKey.Eq(WorkflowRows.PartitionKeyFor(workflowId, chunk)), ["RowKey"], cancellationToken: Cancel))
+            keys.Add(row.RowKey);
+        return keys;
+    }
+
+    /// <summary>Every item of a workflow through the engine's paged listing.</summary>
+    public async Task<List<WorkflowItem>> AllItemsAsync(string workflowId, int pageSize)
+    {
+        var items = new List<WorkflowItem>();
+        string? token = null;
+        do
+        {
+            var page = await Engine.GetItemsAsync(workflowId, token, pageSize, Cancel);
+            Assert.True(page.Items.Count <= pageSize);
+            items.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return items;
+    }
+
     /// <summary>Receives what is visible now (up to 32).</summary>
     public Task<IReadOnlyList<QueueMessage>> ReceiveAsync() => QueueClient.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30), Cancel);
 
@@ -71,13 +97,15 @@ sealed class ScriptedProcessor : IWorkflowChunkProcessor
 {
     public Func<string, int> FinishOnWave { get; init; } = _ => 0;
     public Func<WorkflowChunk, Task>? Before { get; init; }
+    /// <summary>Items (by key) the processor returns changed; the others it leaves as they are.</summary>
+    public Func<string, bool> Changes { get; init; } = _ => true;
     public ConcurrentQueue<(string Key, int Wave)> Seen { get; } = new();
 
     public async Task<WorkflowChunkResult> ProcessAsync(WorkflowChunk chunk, CancellationToken cancellationToken)
     {
         if (Before is not null) await Before(chunk);
         foreach (var item in chunk.Items) Seen.Enqueue((item.Key, chunk.Wave));
-        var updated = chunk.Items.Select(i => FinishOnWave(i.Key) <= chunk.Wave
+        var updated = chunk.Items.Where(i => Changes(i.Key)).Select(i => FinishOnWave(i.Key) <= chunk.Wave
             ? i with { State = "done", Terminal = true, Attempts = i.Attempts + 1 }
             : i with { State = "waiting", Attempts = i.Attempts + 1 }).ToList();
         return new WorkflowChunkResult(updated, TimeSpan.Zero);

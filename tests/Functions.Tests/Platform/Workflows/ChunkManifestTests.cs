@@ -1,0 +1,106 @@
+using ManagedDistribution.Platform.Workflows;
+using ManagedDistribution.Tests.Infrastructure;
+
+namespace ManagedDistribution.Tests.Platform.Workflows;
+
+/// <summary>Chunks started as one manifest row each, until their first commit writes every item as its own row.</summary>
+public sealed class ChunkManifestTests(AzuriteFixture azurite)
+{
+    static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AStartWritesOneManifestPerChunkThatListingsReadUntilTheFirstWaveWritesEveryItemOnce()
+    {
+        var bed = new WorkflowTestBed(azurite);
+        var request = WorkflowTestBed.Request(250);
+        request = request with { Items = [.. request.Items.Select((s, i) => i % 10 == 9 ? s with { State = "skipped-x", Terminal = true } : s)] };
+
+        var workflow = await bed.Engine.StartAsync(request, Cancel);
+
+        Assert.Equal(["!chunk", "!items0"], await bed.RowKeysAsync(workflow.Id, 0));
+        var listed = await bed.AllItemsAsync(workflow.Id, 7);
+        Assert.Equal(request.Items.Select(s => s.Key), listed.Select(i => i.Key));
+        Assert.Equal(25, listed.Count(i => i is { State: "skipped-x", Terminal: true }));
+        Assert.All(listed.Where(i => !i.Terminal), i => Assert.Equal(("pending", "sub", -1), (i.State, i.Subtitle, i.Wave)));
+        Assert.Equal(225, (await bed.Engine.GetOpenItemsAsync(workflow, 1000, Cancel)).Count);
+
+        // Wave 0 of chunk 0 changes half of its open items; the others and the skips are written as they were.
+        var processor = new ScriptedProcessor { Changes = key => key.EndsWith('2') || key.EndsWith('4') || key.EndsWith('6') || key.EndsWith('8') || key.EndsWith('0') };
+        var messages = await bed.ReceiveAsync();
+        await bed.DeliverAsync(messages.Single(m => WorkflowMessage.TryParse(m.Text)!.Chunk == 0), processor);
+
+        var rows = await bed.RowKeysAsync(workflow.Id, 0);
+        Assert.Equal(101, rows.Count);
+        Assert.DoesNotContain(rows, r => r.StartsWith("!items", StringComparison.Ordinal));
+        var chunk0 = (await bed.AllItemsAsync(workflow.Id, 1000)).Where(i => i.Chunk == 0).ToList();
+        Assert.Equal(100, chunk0.Count);
+        Assert.Equal(50, chunk0.Count(i => i is { State: "done", Wave: 0 }));
+        Assert.Equal(40, chunk0.Count(i => i is { State: "pending", Wave: -1 }));
+        Assert.Equal(10, chunk0.Count(i => i.State == "skipped-x"));
+        Assert.Equal(new Dictionary<string, int> { ["done"] = 50, ["pending"] = 175, ["skipped-x"] = 25 },
+            (await bed.Engine.GetProgressAsync(workflow, Cancel)).Counts);
+    }
+
+    [Fact]
+    public async Task ACrashInTheFirstCommitLeavesTheManifestForTheItemsNotWrittenAndTheRedeliveryFinishesIt()
+    {
+        var bed = new WorkflowTestBed(azurite);
+        var workflow = await bed.Engine.StartAsync(WorkflowTestBed.Request(150, chunkSize: 150), Cancel);
+        var message = Assert.Single(await bed.ReceiveAsync());
+
+        bed.Crash.Allow(1);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => bed.DeliverAsync(message, new ScriptedProcessor(), delete: false));
+        bed.Crash.Disarm();
+
+        Assert.Contains("!items0", await bed.RowKeysAsync(workflow.Id, 0));
+        var listed = await bed.AllItemsAsync(workflow.Id, 40);
+        Assert.Equal(150, listed.Count);
+        Assert.Equal((99, 51), (listed.Count(i => i.State == "done"), listed.Count(i => i.State == "pending")));
+        Assert.Equal(51, (await bed.Engine.GetOpenItemsAsync(workflow, 1000, Cancel)).Count);
+
+        var redelivery = new ScriptedProcessor();
+        await bed.DeliverAsync(message, redelivery, dequeueCount: 2);
+
+        Assert.Equal(51, redelivery.Seen.Count);
+        Assert.Equal(151, (await bed.RowKeysAsync(workflow.Id, 0)).Count);
+        Assert.Equal(new Dictionary<string, int> { ["done"] = 150 }, (await bed.Engine.GetAsync(workflow.Id, Cancel))!.FinalCounts);
+    }
+
+    [Fact]
+    public async Task ACancelBeforeAnyWaveWritesTheCancelledAndTheSkippedItems()
+    {
+        var bed = new WorkflowTestBed(azurite);
+        var request = WorkflowTestBed.Request(30, chunkSize: 30);
+        request = request with { Items = [.. request.Items.Select((s, i) => i < 5 ? s with { State = "skipped-x", Terminal = true } : s)] };
+        var workflow = await bed.Engine.StartAsync(request, Cancel);
+
+        await bed.Engine.CancelAsync(workflow.Id, Cancel);
+        await bed.DrainAsync(new ScriptedProcessor());
+
+        Assert.Equal(31, (await bed.RowKeysAsync(workflow.Id, 0)).Count);
+        Assert.Equal(new Dictionary<string, int> { ["cancelled"] = 25, ["skipped-x"] = 5 }, (await bed.Engine.GetAsync(workflow.Id, Cancel))!.FinalCounts);
+    }
+
+    [Fact]
+    public async Task ItemsTooBigForAManifestAreWrittenAsRowsAtTheStart()
+    {
+        var bed = new WorkflowTestBed(azurite);
+        var data = new string('d', 20_000);
+        var request = WorkflowTestBed.Request(100);
+        request = request with { Items = [.. request.Items.Select(s => s with { Data = data })] };
+
+        var workflow = await bed.Engine.StartAsync(request, Cancel);
+
+        Assert.Equal(101, (await bed.RowKeysAsync(workflow.Id, 0)).Count);
+        await bed.DrainAsync(new ScriptedProcessor());
+        Assert.Equal(new Dictionary<string, int> { ["done"] = 100 }, (await bed.Engine.GetAsync(workflow.Id, Cancel))!.FinalCounts);
+    }
+
+    [Fact]
+    public void KeysThatWouldSortBeforeTheManifestAreRefused()
+    {
+        Assert.False(WorkflowRows.IsValidItemKey(" leading space"));
+        Assert.False(WorkflowRows.IsValidItemKey("!bang"));
+        Assert.True(WorkflowRows.IsValidItemKey("\"quoted\""));
+    }
+}
