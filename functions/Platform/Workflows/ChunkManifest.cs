@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ManagedDistribution.Platform.Storage;
@@ -20,33 +20,40 @@ static class ChunkManifest
     public const string RowKeyPrefix = "!items";
     /// <summary>The first row key after every manifest row.</summary>
     public const string RowKeyEnd = "!itemt";
-    /// <summary>A string property holds at most 64 KiB (32 K UTF-16 characters).</summary>
-    const int PartChars = 30_000;
+    /// <summary>A binary property holds at most 64 KiB.</summary>
+    const int PartBytes = 60_000;
     /// <summary>An entity holds at most 1 MiB: 14 parts of 60 KB.</summary>
     const int PartsPerRow = 14;
-    /// <summary>The manifest and the summary go in one transaction (≤ 4 MiB): at most this many rows, else items are rows.</summary>
-    public const int MaxRows = 4;
+    /// <summary>
+    /// The manifest and the summary go in one transaction, at most 4 MiB on the wire (binary is
+    /// base64 there): at most this many compressed bytes, else the items are written as rows.
+    /// </summary>
+    const int MaxBytes = 2_500_000;
+    /// <summary>The most rows a manifest can take (<see cref="MaxBytes"/> in parts of <see cref="PartBytes"/>, <see cref="PartsPerRow"/> a row).</summary>
+    public const int MaxRows = (MaxBytes + PartBytes * PartsPerRow - 1) / (PartBytes * PartsPerRow);
 
     public static bool IsManifestRow(string rowKey) => rowKey.StartsWith(RowKeyPrefix, StringComparison.Ordinal);
 
-    /// <summary>The manifest rows for these items, or null when they do not fit <see cref="MaxRows"/>.</summary>
+    /// <summary>
+    /// The manifest rows for these items (gzip-compressed JSON in binary parts: a campaign's
+    /// recipient data is JSON itself, and escaped twice more on the wire it made a 500-recipient
+    /// manifest ~300 KB for Azurite to parse), or null when they do not fit <see cref="MaxBytes"/>.
+    /// </summary>
     public static List<TableEntity>? ToEntities(string partitionKey, IReadOnlyList<WorkflowItem> items)
     {
-        var json = JsonSerializer.Serialize(items.Select(Entry.Of).ToList(), Json);
-        var parts = (json.Length + PartChars - 1) / PartChars;
-        var rows = (parts + PartsPerRow - 1) / PartsPerRow;
-        if (rows > MaxRows) return null;
-        var entities = new List<TableEntity>(rows);
-        for (var row = 0; row < rows; row++)
+        var packed = new MemoryStream();
+        using (var zip = new GZipStream(packed, CompressionLevel.Fastest, leaveOpen: true))
+            JsonSerializer.Serialize(zip, items.Select(Entry.Of).ToList(), Json);
+        if (packed.Length > MaxBytes) return null;
+        var bytes = packed.GetBuffer().AsSpan(0, (int)packed.Length);
+        var parts = (bytes.Length + PartBytes - 1) / PartBytes;
+        var entities = new List<TableEntity>();
+        for (var part = 0; part < parts; part++)
         {
-            var entity = new TableEntity(partitionKey, RowKeyPrefix + row.ToString(CultureInfo.InvariantCulture));
-            for (var part = 0; part < PartsPerRow; part++)
-            {
-                var start = (row * PartsPerRow + part) * PartChars;
-                if (start >= json.Length) break;
-                entity["P" + part.ToString("D2", CultureInfo.InvariantCulture)] = json.Substring(start, Math.Min(PartChars, json.Length - start));
-            }
-            entities.Add(entity);
+            if (part % PartsPerRow == 0)
+                entities.Add(new TableEntity(partitionKey, RowKeyPrefix + (part / PartsPerRow).ToString(CultureInfo.InvariantCulture)));
+            var start = part * PartBytes;
+            entities[^1][PartName(part % PartsPerRow)] = bytes.Slice(start, Math.Min(PartBytes, bytes.Length - start)).ToArray();
         }
         return entities;
     }
@@ -54,15 +61,19 @@ static class ChunkManifest
     /// <summary>The items of a chunk's manifest rows, as started (updated when the manifest was written).</summary>
     public static IEnumerable<WorkflowItem> Read(IReadOnlyList<TableEntity> rows, int chunk)
     {
-        var json = new StringBuilder();
+        if (rows.Count == 0) return [];
+        var packed = new MemoryStream();
         foreach (var row in rows.OrderBy(r => r.RowKey, StringComparer.Ordinal))
-            for (var part = 0; row.GetString("P" + part.ToString("D2", CultureInfo.InvariantCulture)) is { } text; part++)
-                json.Append(text);
-        if (json.Length == 0) return [];
+            for (var part = 0; row.GetBinary(PartName(part)) is { } bytes; part++)
+                packed.Write(bytes);
+        packed.Position = 0;
+        using var zip = new GZipStream(packed, CompressionMode.Decompress);
+        var entries = JsonSerializer.Deserialize<List<Entry>>(zip, Json) ?? [];
         var written = rows[0].Timestamp;
-        var entries = JsonSerializer.Deserialize<List<Entry>>(json.ToString(), Json) ?? [];
         return entries.Select(e => e.ToItem(chunk, written));
     }
+
+    static string PartName(int part) => "P" + part.ToString("D2", CultureInfo.InvariantCulture);
 
     static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 

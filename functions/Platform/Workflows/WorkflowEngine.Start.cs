@@ -52,11 +52,13 @@ public sealed partial class WorkflowEngine
         }
         if (workflow.State != WorkflowStates.Starting) return workflow;
 
+        var clock = time.GetTimestamp();
         var chunks = seeds.Chunk(request.ChunkSize).Select((chunk, index) => Seed(chunk, index)).ToList();
         if (firstWave is not null) chunks = await RunFirstWavesAsync(workflow, chunks, firstWave, cancellationToken);
         await Parallel.ForEachAsync(chunks.SelectMany(c => Batches(workflow.Id, c, now)),
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
             async (batch, ct) => await AddBatchAsync(Items(workflow.Id, batch.Chunk), batch.Actions, ct));
+        var written = time.GetTimestamp();
         // A chunk seeded with every item closed (e.g. a campaign's planned skips) needs no wave; nor
         // does one whose inline wave asked for no timer (as from the queue: a cancel or a new start wakes it).
         var open = chunks.Where(c => c.Items.Any(i => !i.Terminal) && (c.Wave < 0 || c.NextWaveAt is not null)).ToList();
@@ -64,8 +66,11 @@ public sealed partial class WorkflowEngine
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
             async (chunk, ct) => await SendAsync(workflow.QueueName, new WorkflowMessage(workflow.Id, chunk.Index, chunk.Wave + 1),
                 chunk.NextWaveAt is { } at ? at - time.GetUtcNow() : null, ct));
+        var sent = time.GetTimestamp();
         workflow = await MarkRunningAsync(workflow, cancellationToken);
         LogStarted(workflow.Id, workflow.Kind, workflow.ItemCount, workflow.ChunkCount);
+        LogStartTimings(workflow.Id, (int)time.GetElapsedTime(clock, written).TotalMilliseconds, (int)time.GetElapsedTime(written, sent).TotalMilliseconds,
+            (int)time.GetElapsedTime(sent).TotalMilliseconds);
         if (open.Count == 0)
         {
             await TryCompleteAsync(workflow.Id, cancellationToken); // nothing left to do: complete now, not never

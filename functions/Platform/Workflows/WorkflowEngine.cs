@@ -83,6 +83,9 @@ public sealed partial class WorkflowEngine
     [LoggerMessage(LogLevel.Information, "Workflow {WorkflowId} ({WorkflowKind}) started with {ItemCount} items in {ChunkCount} chunks")]
     partial void LogStarted(string workflowId, string workflowKind, int itemCount, int chunkCount);
 
+    [LoggerMessage(LogLevel.Debug, "Workflow {WorkflowId} start: items (first waves included) written in {WriteMs} ms, chunk messages sent in {SendMs} ms, marked running in {RunningMs} ms")]
+    partial void LogStartTimings(string workflowId, int writeMs, int sendMs, int runningMs);
+
     [LoggerMessage(LogLevel.Information, "Workflow {WorkflowId} finished as {WorkflowState}")]
     partial void LogFinished(string workflowId, string workflowState);
 

@@ -82,18 +82,33 @@ public sealed class ChunkManifestTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task ItemsTooBigForAManifestAreWrittenAsRowsAtTheStart()
+    public async Task AManifestOverOneRowIsSplitAndReadBackWhole()
     {
         var bed = new WorkflowTestBed(azurite);
-        var data = new string('d', 20_000);
+        // ~1.2 MB compressed: two manifest rows of at most 14 x 60 KB.
         var request = WorkflowTestBed.Request(100);
-        request = request with { Items = [.. request.Items.Select(s => s with { Data = data })] };
+        request = request with { Items = [.. request.Items.Select(s => s with { Data = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12_000)) })] };
 
         var workflow = await bed.Engine.StartAsync(request, Cancel);
 
-        Assert.Equal(101, (await bed.RowKeysAsync(workflow.Id, 0)).Count);
+        Assert.Equal(["!chunk", "!items0", "!items1"], await bed.RowKeysAsync(workflow.Id, 0));
+        var listed = await bed.AllItemsAsync(workflow.Id, 30);
+        Assert.Equal(request.Items.Select(s => (s.Key, s.Data)), listed.Select(i => (i.Key, i.Data)));
+    }
+
+    [Fact]
+    public async Task ItemsTooBigForAManifestAreWrittenAsRowsAtTheStart()
+    {
+        var bed = new WorkflowTestBed(azurite);
+        // Incompressible data: 200 x 20,000 characters of random base64 compress to ~3 MB, over what one transaction carries.
+        var request = WorkflowTestBed.Request(200, chunkSize: 200);
+        request = request with { Items = [.. request.Items.Select(s => s with { Data = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(15_000)) })] };
+
+        var workflow = await bed.Engine.StartAsync(request, Cancel);
+
+        Assert.Equal(201, (await bed.RowKeysAsync(workflow.Id, 0)).Count);
         await bed.DrainAsync(new ScriptedProcessor());
-        Assert.Equal(new Dictionary<string, int> { ["done"] = 100 }, (await bed.Engine.GetAsync(workflow.Id, Cancel))!.FinalCounts);
+        Assert.Equal(new Dictionary<string, int> { ["done"] = 200 }, (await bed.Engine.GetAsync(workflow.Id, Cancel))!.FinalCounts);
     }
 
     [Fact]
