@@ -20,6 +20,15 @@ public sealed class InvitationsOptions
     [Range(1, 2000)]
     public int ChunkSize { get; set; } = 299;
 
+    /// <summary>
+    /// Recipients per chunk of a device campaign. Bigger than <see cref="ChunkSize"/> because each
+    /// recipient queues a command in one of 256 command buckets (Devices/Commands README): 299
+    /// recipients put ~1 row in each bucket's transaction, 2,000 put ~8, and their push targets
+    /// fill range reads per device bucket instead of point reads.
+    /// </summary>
+    [Range(1, 5000)]
+    public int DeviceChunkSize { get; set; } = 2000;
+
     /// <summary>Between two looks at a chunk's sent invitations (device acknowledged, user accepted). Whole seconds (queue timers).</summary>
     public TimeSpan FollowInterval { get; set; } = TimeSpan.FromSeconds(30);
 

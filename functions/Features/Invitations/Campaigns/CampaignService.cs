@@ -44,7 +44,7 @@ public sealed class CampaignService(GroupStore groups, CampaignPlanner planner, 
         var reason = $"Invitation of user group '{groupId}' ({Name(audience)}, by {Name(channel)})";
         var key = CampaignKey.For(groupId, audience, channel, resendOlderThan, plan.Digest());
         var workflow = await engine.StartAsync(new WorkflowStartRequest(CampaignKey.Kind, CampaignKey.QueueName, reason, key, seeds,
-            options.Value.ChunkSize), cancellationToken);
+            channel == InvitationChannel.Device ? options.Value.DeviceChunkSize : options.Value.ChunkSize), cancellationToken);
         var count = plan.Recipients.Count();
         logger.LogInformation("Invitation campaign {WorkflowId} for group {GroupId}: {Count} to invite, {Skipped} skipped (planned in {PlanMs} ms, started in {StartMs} ms)",
             workflow.Id, groupId, count, plan.Members.Count - count, (int)time.GetElapsedTime(started, planned).TotalMilliseconds,

@@ -67,6 +67,7 @@ internal sealed class CampaignTestHost : IAsyncDisposable
         all["Mail:PickupDirectory"] = pickup;
         all["Invitations:FollowInterval"] = "00:00:01";
         all["Invitations:ChunkSize"] = "3";
+        all["Invitations:DeviceChunkSize"] = "3";
         foreach (var (key, value) in settings ?? []) all[key] = value;
         CampaignTestHost? host = null;
         var app = new AppFactory(azurite, prefix)
