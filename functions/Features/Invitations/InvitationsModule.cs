@@ -19,7 +19,7 @@ public static class InvitationsModule
     public static IServiceCollection AddManagedDistribution(this IServiceCollection services)
     {
         services.AddOptions<InvitationsOptions>().BindConfiguration(InvitationsOptions.SectionName).ValidateDataAnnotations()
-            .Validate(o => o.IsValid(), "Invitations:FollowInterval must be at least one second and FollowFor not negative.").ValidateOnStart();
+            .Validate(o => o.IsValid(), "Invitations:FollowInterval must be at least one second, FollowIntervalMax at least FollowInterval and FollowFor not negative.").ValidateOnStart();
         services.AddSingleton<ManagedDistributionStore>();
         services.AddSingleton<IUserManagedDistributionSource>(sp => sp.GetRequiredService<ManagedDistributionStore>());
         services.AddSingleton<AppleUserRegistration>();

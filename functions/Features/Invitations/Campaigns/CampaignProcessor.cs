@@ -52,7 +52,16 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
         var open = chunk.Items.Count - updated.Count(u => u.Terminal);
         LogWave(chunk.Workflow.Id, chunk.Chunk, chunk.Wave, toSend.Count + optimistic.Count, updated.Count(u => u.State == RecipientStates.Sent),
             updated.Count(u => u.State == RecipientStates.Accepted), readMs, (int)time.GetElapsedTime(started).TotalMilliseconds);
-        return new WorkflowChunkResult(updated, open > 0 ? settings.FollowInterval : null);
+        return new WorkflowChunkResult(updated, open > 0 ? NextLook(chunk, updated) : null);
+    }
+
+    /// <summary>Recipients still to send (retries, users another campaign held) come back soon; only following backs off.</summary>
+    TimeSpan NextLook(WorkflowChunk chunk, List<WorkflowItem> updated)
+    {
+        var latest = chunk.Items.ToDictionary(i => i.Key, StringComparer.Ordinal);
+        foreach (var item in updated) latest[item.Key] = item;
+        var toSend = latest.Values.Any(i => !i.Terminal && i.State is WorkflowItemStates.Pending or RecipientStates.Retrying);
+        return toSend ? settings.FollowInterval : settings.FollowDelayAfter(chunk.Wave);
     }
 
     /// <summary>A sent or delivered item: accepted once the user enrolled, delivered/failed by the device's answer, closed after the follow window.</summary>

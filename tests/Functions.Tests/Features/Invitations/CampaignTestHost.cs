@@ -66,6 +66,7 @@ internal sealed class CampaignTestHost : IAsyncDisposable
         all["Mail:Provider"] = "Pickup";
         all["Mail:PickupDirectory"] = pickup;
         all["Invitations:FollowInterval"] = "00:00:01";
+        all["Invitations:FollowIntervalMax"] = "00:00:02";
         all["Invitations:ChunkSize"] = "3";
         all["Invitations:DeviceChunkSize"] = "3";
         foreach (var (key, value) in settings ?? []) all[key] = value;
