@@ -60,6 +60,15 @@ public interface IPushTargets
     /// <summary>Whether commands still wait (queued or not-now) for the channel.</summary>
     Task<bool> HasWaitingCommandsAsync(ChannelId channel, CancellationToken cancellationToken);
 
+    /// <summary>Which of these channels still have waiting commands (a push wave's channels at once). The default asks per channel.</summary>
+    async Task<IReadOnlySet<ChannelId>> WaitingChannelsAsync(IReadOnlyCollection<ChannelId> channels, CancellationToken cancellationToken)
+    {
+        var waiting = new HashSet<ChannelId>();
+        foreach (var channel in channels)
+            if (await HasWaitingCommandsAsync(channel, cancellationToken)) waiting.Add(channel);
+        return waiting;
+    }
+
     /// <summary>Marks the channel's waiting commands expired (the device never came back); returns how many.</summary>
     Task<int> ExpireWaitingCommandsAsync(ChannelId channel, CancellationToken cancellationToken);
 }

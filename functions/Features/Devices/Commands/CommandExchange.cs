@@ -92,6 +92,10 @@ public sealed class CommandExchange(CommandStore store, IEnumerable<ICommandResu
         return false;
     }
 
+    /// <summary>Which of these channels have queued or not-now commands (<see cref="CommandStore.WaitingChannelsAsync"/>).</summary>
+    public Task<IReadOnlySet<ChannelId>> WaitingChannelsAsync(IReadOnlyCollection<ChannelId> channels, CancellationToken cancellationToken) =>
+        store.WaitingChannelsAsync(channels, cancellationToken);
+
     /// <summary>Marks every queued or not-now command of the channel expired; returns how many it changed.</summary>
     public async Task<int> ExpireWaitingAsync(ChannelId channel, CancellationToken cancellationToken)
     {

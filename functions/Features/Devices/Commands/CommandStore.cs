@@ -13,6 +13,35 @@ public sealed partial class CommandStore(DeviceTables tables)
         .Or(TableFilter.Property("Status").Eq(CommandStatuses.NotNow));
     static readonly TableFilter Pending = Waiting.Or(TableFilter.Property("Status").Eq(CommandStatuses.Sent));
 
+    /// <summary>A bucket holding at least this many of the channels asked about is read with one query instead of one per channel.</summary>
+    const int BucketQueryThreshold = 4;
+
+    /// <summary>
+    /// Which of these channels have waiting (queued or not-now) commands: one query per command
+    /// bucket holding several of them (its waiting rows' keys only), else one range query per
+    /// channel. A push wave asks this for its 500 channels at once; one query per channel was 500
+    /// queries per wave, each of which Azurite evaluates against the whole commands table.
+    /// </summary>
+    public async Task<IReadOnlySet<ChannelId>> WaitingChannelsAsync(IReadOnlyCollection<ChannelId> channels, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var waiting = new System.Collections.Concurrent.ConcurrentDictionary<ChannelId, bool>();
+        var buckets = channels.Distinct().GroupBy(CommandRecord.PartitionKeyFor, StringComparer.Ordinal).Select(b => (b.Key, Channels: b.ToList())).ToList();
+        await TableBulk.ForEachAsync(buckets, async (bucket, token) =>
+        {
+            if (bucket.Channels.Count < BucketQueryThreshold)
+            {
+                foreach (var channel in bucket.Channels)
+                    await foreach (var _ in WaitingAsync(channel, 1, token)) { waiting[channel] = true; break; }
+                return;
+            }
+            var wanted = bucket.Channels.ToHashSet();
+            await foreach (var row in tables.Commands.QueryAsync(TableFilter.PartitionKey.Eq(bucket.Key) & Waiting, ["RowKey"], cancellationToken: token))
+                if (CommandKeys.ChannelOf(row.RowKey) is var channel && wanted.Contains(channel)) waiting[channel] = true;
+        }, cancellationToken);
+        return waiting.Keys.ToHashSet();
+    }
+
     /// <summary>The command with this UUID if it belongs to <paramref name="channel"/>; null when unknown or someone else's (one point read).</summary>
     public async Task<CommandRecord?> FindAsync(ChannelId channel, string commandUuid, CancellationToken cancellationToken)
     {

@@ -24,10 +24,14 @@ sealed partial class PushChunkProcessor(
         // The chunk's push targets in one bulk read (its channels are seeded in device bucket order,
         // so they share a few bucket tables), not one point read per channel.
         var found = await targets.GetManyAsync([.. chunk.Items.Select(i => ChannelId.Parse(i.Key)).Distinct()], cancellationToken);
+        // The first wave follows the queueing of the commands it announces, so it pushes without
+        // asking; later waves ask (for all their channels at once), as the device may have fetched them meanwhile.
+        var asked = chunk.Items.Where(i => i.Attempts > 0).Select(i => ChannelId.Parse(i.Key)).ToList();
+        var waiting = asked.Count == 0 ? new HashSet<ChannelId>() : await targets.WaitingChannelsAsync(asked, cancellationToken);
         var decisions = new Decision[chunk.Items.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, chunk.Items.Count),
             new ParallelOptions { MaxDegreeOfParallelism = settings.LookupConcurrency, CancellationToken = cancellationToken },
-            async (i, ct) => decisions[i] = await DecideAsync(chunk.Items[i], found.GetValueOrDefault(ChannelId.Parse(chunk.Items[i].Key)), ct));
+            async (i, ct) => decisions[i] = await DecideAsync(chunk.Items[i], found.GetValueOrDefault(ChannelId.Parse(chunk.Items[i].Key)), waiting, ct));
 
         var updated = decisions.Where(d => d.Done is not null).Select(d => d.Done!).ToList();
         var pushes = decisions.Where(d => d.Target is not null).Select(d => (d.Item, Target: d.Target!)).ToList();
@@ -41,14 +45,12 @@ sealed partial class PushChunkProcessor(
     /// <summary>An item is either finished (<see cref="Done"/>) or to be pushed to <see cref="Target"/>.</summary>
     readonly record struct Decision(WorkflowItem Item, WorkflowItem? Done, PushTargetInfo? Target);
 
-    async Task<Decision> DecideAsync(WorkflowItem item, PushTargetInfo? target, CancellationToken cancellationToken)
+    async Task<Decision> DecideAsync(WorkflowItem item, PushTargetInfo? target, IReadOnlySet<ChannelId> waiting, CancellationToken cancellationToken)
     {
         var channel = ChannelId.Parse(item.Key);
         if (target is null) return Finish(item, PushItemStates.Failed, "Unknown channel, or not enrolled.");
         if (!target.TokenUsable) return Finish(item, PushItemStates.Failed, "The push token is marked unusable.");
-        // The first wave follows the queueing of the commands it announces, so it pushes without
-        // asking (a query per channel); later waves ask, as the device may have fetched them meanwhile.
-        if (item.Attempts > 0 && !await targets.HasWaitingCommandsAsync(channel, cancellationToken))
+        if (item.Attempts > 0 && !waiting.Contains(channel))
             return CheckedInSincePush(item, target)
                 ? Finish(item, PushItemStates.Delivered, null)
                 : Finish(item, PushItemStates.Skipped, "No commands were waiting.");

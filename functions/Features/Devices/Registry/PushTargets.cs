@@ -68,6 +68,9 @@ public sealed class PushTargets(DeviceStore devices, CommandExchange commands, I
     public Task<bool> HasWaitingCommandsAsync(ChannelId channel, CancellationToken cancellationToken) =>
         commands.HasWaitingAsync(channel, cancellationToken);
 
+    public Task<IReadOnlySet<ChannelId>> WaitingChannelsAsync(IReadOnlyCollection<ChannelId> channels, CancellationToken cancellationToken) =>
+        commands.WaitingChannelsAsync(channels, cancellationToken);
+
     public Task<int> ExpireWaitingCommandsAsync(ChannelId channel, CancellationToken cancellationToken) =>
         commands.ExpireWaitingAsync(channel, cancellationToken);
 }

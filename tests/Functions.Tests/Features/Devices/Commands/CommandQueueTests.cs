@@ -99,4 +99,25 @@ public sealed class CommandQueueTests(AzuriteFixture azurite)
         Assert.True((await targets.GetAsync(channel, Token))!.TokenUsable);
         Assert.Null(await targets.GetAsync(new ChannelId("unknown"), Token));
     }
+
+    [Fact]
+    public async Task Waiting_channels_are_found_with_one_query_per_crowded_bucket_and_one_per_channel_elsewhere()
+    {
+        await using var host = new DevicesTestHost(azurite);
+        // Six channels in one command bucket (read with one bucket query), one alone in another (a channel query).
+        var crowded = Enumerable.Range(0, 5000).Select(i => new ChannelId($"dev-{i:D4}"))
+            .GroupBy(CommandRecord.PartitionKeyFor).First(g => g.Count() >= 6).Take(6).ToArray();
+        var alone = Enumerable.Range(0, 5000).Select(i => new ChannelId($"solo-{i:D4}"))
+            .First(c => CommandRecord.PartitionKeyFor(c) != CommandRecord.PartitionKeyFor(crowded[0]));
+        var queue = host.Service<CommandQueue>();
+        var payload = new InstallApplicationCommand { ITunesStoreId = 361309726 };
+        await queue.EnqueueManyAsync([crowded[0], crowded[1], crowded[2], alone], payload, "test", "waiting-test", Token);
+        var exchange = host.Service<CommandExchange>();
+        Assert.Equal(1, await exchange.ExpireWaitingAsync(crowded[2], Token));
+
+        var waiting = await host.Service<IPushTargets>().WaitingChannelsAsync([.. crowded, alone, new ChannelId("nobody")], Token);
+
+        Assert.Equal(new HashSet<ChannelId> { crowded[0], crowded[1], alone }, waiting.ToHashSet());
+        Assert.Equal(waiting.ToHashSet(), (await host.Service<CommandStore>().WaitingChannelsAsync([crowded[0], crowded[1], alone], Token)).ToHashSet());
+    }
 }
