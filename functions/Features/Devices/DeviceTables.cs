@@ -6,15 +6,15 @@ namespace ManagedDistribution.Features.Devices;
 /// <summary>
 /// The Devices feature's tables (names without the storage prefix; layout in notes/ISSUE3.md),
 /// created on first use. A failed creation is retried by the next caller rather than cached.
-/// Device rows live in 64 tables, one per bucket (<see cref="DeviceRecordTables"/>), each created the
-/// first time it is used, not by <see cref="EnsureCreatedAsync"/>.
+/// Device rows and commands live in 64 tables each (<see cref="DeviceRecordTables"/>,
+/// <see cref="Commands.CommandTables"/>), each created the first time it is used, not by <see cref="EnsureCreatedAsync"/>.
 /// </summary>
 public sealed class DeviceTables(TableServiceClient service)
 {
     public DeviceRecordTables Devices { get; } = new(service);
     public TableClient DevicesByUser { get; } = service.GetTableClient("devicesbyuser");
     public TableClient Channels { get; } = service.GetTableClient("channels");
-    public TableClient Commands { get; } = service.GetTableClient("commands");
+    public Commands.CommandTables Commands { get; } = new(service);
     public TableClient Inventory { get; } = service.GetTableClient("inventory");
 
     readonly SemaphoreSlim gate = new(1, 1);
@@ -27,7 +27,7 @@ public sealed class DeviceTables(TableServiceClient service)
         try
         {
             if (created) return;
-            await Task.WhenAll(new[] { DevicesByUser, Channels, Commands, Inventory }
+            await Task.WhenAll(new[] { DevicesByUser, Channels, Inventory }
                 .Select(table => table.CreateIfNotExistsAsync(cancellationToken)));
             created = true;
         }

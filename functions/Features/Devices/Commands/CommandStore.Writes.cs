@@ -71,7 +71,8 @@ public sealed partial class CommandStore
         {
             try
             {
-                await tables.Commands.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)).ToList(),
+                var table = await tables.Commands.OfPartitionAsync(batch[0].PartitionKey, cancellationToken);
+                await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)).ToList(),
                     cancellationToken);
                 return;
             }
@@ -91,7 +92,8 @@ public sealed partial class CommandStore
     {
         try
         {
-            await tables.Commands.AddEntityAsync(entity, cancellationToken);
+            var table = await tables.Commands.OfPartitionAsync(entity.PartitionKey, cancellationToken);
+            await table.AddEntityAsync(entity, cancellationToken);
         }
         catch (StorageRequestFailedException e) when (e.IsConflict)
         {

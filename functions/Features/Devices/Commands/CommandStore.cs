@@ -36,7 +36,8 @@ public sealed partial class CommandStore(DeviceTables tables)
                 return;
             }
             var wanted = bucket.Channels.ToHashSet();
-            await foreach (var row in tables.Commands.QueryAsync(TableFilter.PartitionKey.Eq(bucket.Key) & Waiting, ["RowKey"], cancellationToken: token))
+            var table = await tables.Commands.OfPartitionAsync(bucket.Key, token);
+            await foreach (var row in table.QueryAsync(TableFilter.PartitionKey.Eq(bucket.Key) & Waiting, ["RowKey"], cancellationToken: token))
                 if (CommandKeys.ChannelOf(row.RowKey) is var channel && wanted.Contains(channel)) waiting[channel] = true;
         }, cancellationToken);
         return waiting.Keys.ToHashSet();
@@ -47,7 +48,8 @@ public sealed partial class CommandStore(DeviceTables tables)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         if (!KeySafe(commandUuid)) return null;
-        var entity = await tables.Commands.GetEntityAsync(CommandRecord.PartitionKeyFor(channel), CommandRecord.RowKeyFor(channel, commandUuid),
+        var table = await tables.Commands.OfPartitionAsync(CommandRecord.PartitionKeyFor(channel), cancellationToken);
+        var entity = await table.GetEntityAsync(CommandRecord.PartitionKeyFor(channel), CommandRecord.RowKeyFor(channel, commandUuid),
             cancellationToken: cancellationToken);
         return entity is null ? null : CommandRecord.FromEntity(entity);
     }
@@ -57,7 +59,8 @@ public sealed partial class CommandStore(DeviceTables tables)
     {
         try
         {
-            command.ETag = await tables.Commands.UpdateEntityAsync(command.ToEntity(), command.ETag, cancellationToken: cancellationToken);
+            var table = await tables.Commands.OfPartitionAsync(CommandRecord.PartitionKeyFor(command.Channel), cancellationToken);
+            command.ETag = await table.UpdateEntityAsync(command.ToEntity(), command.ETag, cancellationToken: cancellationToken);
             return true;
         }
         catch (StorageRequestFailedException e) when (e.IsPreconditionFailed || e.IsNotFound)
@@ -99,7 +102,8 @@ public sealed partial class CommandStore(DeviceTables tables)
         var filter = TableFilter.PartitionKey.Eq(CommandRecord.PartitionKeyFor(channel)) & TableFilter.RowKey.Ge(from) & TableFilter.RowKey.Lt(to);
         if (status is not null) filter &= status;
         var returned = 0;
-        await foreach (var entity in tables.Commands.QueryAsync(filter, maxPerPage: max is { } m ? Math.Min(m, TableClient.MaxPageSize) : null, cancellationToken: cancellationToken))
+        var table = await tables.Commands.OfPartitionAsync(CommandRecord.PartitionKeyFor(channel), cancellationToken);
+        await foreach (var entity in table.QueryAsync(filter, maxPerPage: max is { } m ? Math.Min(m, TableClient.MaxPageSize) : null, cancellationToken: cancellationToken))
         {
             // The range also holds channels whose id continues with the separator ("a" and "a|b"): skip theirs.
             if (!CommandKeys.IsOf(entity.RowKey, channel)) continue;

@@ -22,6 +22,9 @@ public sealed class CommandLayoutTests(AzuriteFixture azurite)
         Assert.InRange(sizes.Min(), 120, 195);
         Assert.InRange(sizes.Max(), 196, 290);
         Assert.Equal(new ChannelId("mac", "user-1"), CommandKeys.ChannelOf(CommandKeys.CommandRowKey(new ChannelId("mac", "user-1"), "ABC")));
+        // Four bucket partitions per table: bucket 0x11 (17) and 0x51 (81) share commands17.
+        Assert.Equal("commands17", CommandTables.NameOf(CommandTables.TableOf("11")));
+        Assert.Equal(17, CommandTables.TableOf("51"));
     }
 
     [Fact]
@@ -57,8 +60,11 @@ public sealed class CommandLayoutTests(AzuriteFixture azurite)
         // As if the first attempt died part-way: some rows never landed, and a device already fetched one.
         var lost = first.Commands.Take(20).ToList();
         foreach (var command in lost)
-            Assert.True(await tables.Commands.DeleteEntityAsync(CommandRecord.PartitionKeyFor(command.Channel),
+        {
+            var table = await tables.Commands.OfPartitionAsync(CommandRecord.PartitionKeyFor(command.Channel), Token);
+            Assert.True(await table.DeleteEntityAsync(CommandRecord.PartitionKeyFor(command.Channel),
                 CommandRecord.RowKeyFor(command.Channel, command.CommandUuid), ETag.All, Token));
+        }
         var fetched = (await store.FindAsync(first.Commands[^1].Channel, first.Commands[^1].CommandUuid, Token))!;
         fetched.Status = CommandStatuses.Sent;
         Assert.True(await store.TryReplaceAsync(fetched, Token));
