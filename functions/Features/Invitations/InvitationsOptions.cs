@@ -38,9 +38,8 @@ public sealed class InvitationsOptions
 
     /// <summary>
     /// The longest wait between two looks. Why a back-off: each look re-reads every open
-    /// recipient's state, and a 100,000-recipient campaign followed every 30 s for a day was
-    /// 288 million reads; backing off to 15 minutes makes it ~10 million, most of them in the
-    /// first hour, when acceptances arrive.
+    /// recipient's state, and a 100,000-recipient campaign followed every 30 s for a day was up to
+    /// 288 million reads; backing off to 15 minutes makes it at most ~10 million (~100 looks).
     /// </summary>
     public TimeSpan FollowIntervalMax { get; set; } = TimeSpan.FromMinutes(15);
 

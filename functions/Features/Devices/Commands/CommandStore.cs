@@ -20,7 +20,7 @@ public sealed partial class CommandStore(DeviceTables tables)
     /// Which of these channels have waiting (queued or not-now) commands: one query per command
     /// bucket holding several of them (its waiting rows' keys only), else one range query per
     /// channel. A push wave asks this for its 500 channels at once; one query per channel was 500
-    /// queries per wave, each of which Azurite evaluates against the whole commands table.
+    /// queries per wave, each of which Azurite evaluates against every row of its table.
     /// </summary>
     public async Task<IReadOnlySet<ChannelId>> WaitingChannelsAsync(IReadOnlyCollection<ChannelId> channels, CancellationToken cancellationToken)
     {
