@@ -33,6 +33,7 @@ public static class InvitationsModule
         services.AddSingleton<CampaignService>();
         services.AddSingleton<RecipientSender>();
         services.AddSingleton<CampaignProcessor>();
+        services.AddSingleton<CampaignWakeups>();
         services.AddQueueFunction<CampaignQueueHandler>("InvitationQueue", CampaignKey.QueueName);
         services.AddSingleton<IAppleNotificationHandler, UserAssociatedHandler>();
         services.AddSingleton<IAppleNotificationHandler, UserManagementHandler>();

@@ -44,6 +44,8 @@ public sealed record ManagedDistributionState
     public DateTimeOffset? RetiredAt { get; init; }
     /// <summary>The campaign (workflow id) that last invited the user: its own redelivery resends, another campaign skips.</summary>
     public string? InvitedBy { get; init; }
+    /// <summary>The chunk of <see cref="InvitedBy"/> holding the user's item: an enrolment or a device's answer wakes that chunk (<see cref="Campaigns.CampaignWakeups"/>).</summary>
+    public int? InvitedChunk { get; init; }
     /// <summary>The last InviteToProgram result for the user (acknowledged, error, expired), its command and error.</summary>
     public string? DeliveryStatus { get; init; }
     public string? DeliveryCommandUuid { get; init; }
@@ -64,6 +66,7 @@ public sealed record ManagedDistributionState
         ["EnrolledAt"] = EnrolledAt,
         ["RetiredAt"] = RetiredAt,
         ["InvitedBy"] = InvitedBy,
+        ["InvitedChunk"] = InvitedChunk,
         ["DeliveryStatus"] = DeliveryStatus,
         ["DeliveryCommandUuid"] = DeliveryCommandUuid,
         ["DeliveryError"] = DeliveryError,
@@ -80,6 +83,7 @@ public sealed record ManagedDistributionState
         EnrolledAt = e.GetDateTimeOffset("EnrolledAt"),
         RetiredAt = e.GetDateTimeOffset("RetiredAt"),
         InvitedBy = e.GetString("InvitedBy"),
+        InvitedChunk = e.GetInt32("InvitedChunk"),
         DeliveryStatus = e.GetString("DeliveryStatus"),
         DeliveryCommandUuid = e.GetString("DeliveryCommandUuid"),
         DeliveryError = e.GetString("DeliveryError"),

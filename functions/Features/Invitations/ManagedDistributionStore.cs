@@ -126,14 +126,14 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
     /// Returns the new ETags of the users claimed; the others changed since planning (re-read them).
     /// </summary>
     public async Task<IReadOnlyDictionary<string, ETag>> ClaimManyAsync(IReadOnlyList<(string UserId, ETag PlannedETag)> users, string campaignId,
-        DateTimeOffset invitedAt, CancellationToken cancellationToken)
+        int chunk, DateTimeOffset invitedAt, CancellationToken cancellationToken)
     {
         var claimed = new ConcurrentDictionary<string, ETag>(StringComparer.Ordinal);
         var batches = users.Where(u => !u.PlannedETag.IsEmpty).GroupBy(u => ManagedDistributionLayout.PartitionKeyFor(u.UserId), StringComparer.Ordinal)
             .SelectMany(p => p.Chunk(TableBulk.BatchSize)).ToList();
         TableEntity Claim(string userId) => new(ManagedDistributionLayout.PartitionKeyFor(userId), userId)
         {
-            ["Status"] = EnrolmentStatus.Invited.ToString(), ["InvitedAt"] = invitedAt, ["InvitedBy"] = campaignId,
+            ["Status"] = EnrolmentStatus.Invited.ToString(), ["InvitedAt"] = invitedAt, ["InvitedBy"] = campaignId, ["InvitedChunk"] = chunk,
         };
         await TableBulk.ForEachAsync(batches, async (batch, token) =>
         {

@@ -7,11 +7,11 @@ namespace ManagedDistribution.Features.Invitations.Acceptance;
 /// Applies Apple's view of users to our states (R14): <c>Associated</c> → enrolled, <c>Registered</c>
 /// with a new invite code → the code kept, <c>Retired</c> (of the registration we know) → retired.
 /// Every user that becomes enrolled or retired is announced to the <see cref="IUserEnrollmentListener"/>s,
-/// once per transition (a replay finds the state already changed). Campaign items see the
-/// enrolment on their next wave and become accepted.
+/// once per transition (a replay finds the state already changed). The campaign chunk that invited
+/// an enrolled user is woken, so its item becomes accepted within seconds.
 /// </summary>
-public sealed class EnrolmentUpdates(ManagedDistributionStore states, IEnumerable<IUserEnrollmentListener> listeners, TimeProvider time,
-    ILogger<EnrolmentUpdates> logger)
+public sealed class EnrolmentUpdates(ManagedDistributionStore states, IEnumerable<IUserEnrollmentListener> listeners,
+    Campaigns.CampaignWakeups wakeups, TimeProvider time, ILogger<EnrolmentUpdates> logger)
 {
     /// <summary>Returns how many users changed state.</summary>
     public async Task<int> ApplyAsync(string locationUId, IEnumerable<AppsAndBooksUser> users, CancellationToken cancellationToken)
@@ -35,6 +35,7 @@ public sealed class EnrolmentUpdates(ManagedDistributionStore states, IEnumerabl
         {
             logger.LogInformation("User {UserId} is enrolled in managed distribution", after.UserId);
             foreach (var listener in listeners) await listener.UserEnrolledAsync(after.UserId, after.EnrolledAt ?? time.GetUtcNow(), cancellationToken);
+            await wakeups.WakeAsync(after, cancellationToken);
         }
         else if (after.Status == EnrolmentStatus.Retired && before.Status != EnrolmentStatus.Retired)
         {

@@ -5,11 +5,11 @@ namespace ManagedDistribution.Features.Invitations.Acceptance;
 
 /// <summary>
 /// Follows InviteToProgram commands this feature queued (source <see cref="InvitationService.CommandSource"/>):
-/// the device's answer is written onto the state of the user the device is assigned to, where the
-/// campaign's next wave finds it (delivered, or failed with the device's error). Short and
-/// idempotent: one device read and one merge.
+/// the device's answer is written onto the state of the user the device is assigned to, and the
+/// campaign chunk that invited the user is woken to find it (delivered, or failed with the device's
+/// error). Short and idempotent: one device read, one merge, one state read and the wake.
 /// </summary>
-public sealed class InvitationDeliveryListener(DeviceStore devices, ManagedDistributionStore states) : ICommandResultListener
+public sealed class InvitationDeliveryListener(DeviceStore devices, ManagedDistributionStore states, Campaigns.CampaignWakeups wakeups) : ICommandResultListener
 {
     public async Task CommandFinishedAsync(CommandResult result, CancellationToken cancellationToken)
     {
@@ -21,5 +21,6 @@ public sealed class InvitationDeliveryListener(DeviceStore devices, ManagedDistr
             ["DeliveryCommandUuid"] = result.CommandUuid,
             ["DeliveryError"] = result.Error ?? "",
         }, cancellationToken);
+        await wakeups.WakeAsync(await states.GetAsync(userId, cancellationToken), cancellationToken);
     }
 }

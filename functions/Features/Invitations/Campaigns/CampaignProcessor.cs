@@ -47,7 +47,7 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
             if (item.State == WorkflowItemStates.Pending || item.State == RecipientStates.Retrying) toSend.Add((item, data, state));
             else if (Follow(item, data, state, now) is { } followed) updated.Add(followed);
         }
-        if (toSend.Count + optimistic.Count > 0) updated.AddRange(await SendAsync(chunk.Workflow, optimistic, toSend, now, cancellationToken));
+        if (toSend.Count + optimistic.Count > 0) updated.AddRange(await SendAsync(chunk.Workflow, chunk.Chunk, optimistic, toSend, now, cancellationToken));
 
         var open = chunk.Items.Count - updated.Count(u => u.Terminal);
         LogWave(chunk.Workflow.Id, chunk.Chunk, chunk.Wave, toSend.Count + optimistic.Count, updated.Count(u => u.State == RecipientStates.Sent),
@@ -83,13 +83,13 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
     /// Claims and sends. <paramref name="optimistic"/> items are claimed with the ETag they were
     /// planned on; those whose state changed since are re-read and decided like <paramref name="toSend"/>.
     /// </summary>
-    async Task<IEnumerable<WorkflowItem>> SendAsync(WorkflowInfo workflow, List<(WorkflowItem Item, RecipientData Data)> optimistic,
+    async Task<IEnumerable<WorkflowItem>> SendAsync(WorkflowInfo workflow, int chunk, List<(WorkflowItem Item, RecipientData Data)> optimistic,
         List<(WorkflowItem Item, RecipientData Data, ManagedDistributionState State)> toSend, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var mine = new List<(WorkflowItem Item, RecipientData Data, ManagedDistributionState Before)>();
         if (optimistic.Count > 0)
         {
-            var won = await states.ClaimManyAsync([.. optimistic.Select(o => (o.Item.Key, new Platform.Storage.ETag(o.Data.Planned!.ETag)))], workflow.Id, now,
+            var won = await states.ClaimManyAsync([.. optimistic.Select(o => (o.Item.Key, new Platform.Storage.ETag(o.Data.Planned!.ETag)))], workflow.Id, chunk, now,
                 cancellationToken);
             var changed = optimistic.Where(o => !won.ContainsKey(o.Item.Key)).ToList();
             mine.AddRange(optimistic.Where(o => won.ContainsKey(o.Item.Key)).Select(o => (o.Item, o.Data, o.Data.Planned!.ToState(o.Item.Key))));
@@ -112,7 +112,7 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
             var user = new Directory.UserSummary(item.Key, item.Key, data.FullName, data.Email, null, data.Language);
             if (CampaignRules.SkipReason(user, state, audience, data.Channel, data.Channels.Count, cutoff) is { } reason)
                 results.Add(Close(item, RecipientStates.Skipped(reason), null));
-            else claims.Add(state with { Status = EnrolmentStatus.Invited, InvitedAt = now, InvitedBy = workflow.Id });
+            else claims.Add(state with { Status = EnrolmentStatus.Invited, InvitedAt = now, InvitedBy = workflow.Id, InvitedChunk = chunk });
         }
         var claimed = (await states.SaveManyAsync(claims, cancellationToken)).ToDictionary(s => s.UserId, StringComparer.Ordinal);
         foreach (var (item, data, state) in toSend)

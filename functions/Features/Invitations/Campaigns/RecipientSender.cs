@@ -86,7 +86,7 @@ public sealed class RecipientSender(AppleUserRegistration registration, AppsAndB
     /// <summary>The mail never left: the user is as invited as before this campaign claimed them.</summary>
     Task GiveBackAsync(string campaignId, ManagedDistributionState before, CancellationToken cancellationToken) =>
         states.UpdateAsync(before.UserId, s => s.InvitedBy == campaignId && s.Status == EnrolmentStatus.Invited
-            ? s with { Status = before.Status, InvitedAt = before.InvitedAt, InvitedBy = before.InvitedBy } : null, cancellationToken);
+            ? s with { Status = before.Status, InvitedAt = before.InvitedAt, InvitedBy = before.InvitedBy, InvitedChunk = null } : null, cancellationToken);
 
     /// <summary>Stable per campaign and user; user ids outside the Message-Id alphabet are hashed.</summary>
     public static string MessageIdFor(string campaignId, string userId)

@@ -198,6 +198,31 @@ public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture em
     }
 
     [Fact]
+    public async Task AnAcceptanceWakesTheChunkInsteadOfWaitingForItsNextLook()
+    {
+        // Looks at sent invitations only every five minutes: the accepted items below come from wakes.
+        await using var host = CampaignTestHost.Start(azurite, emulator, settings: new()
+        {
+            ["Invitations:FollowInterval"] = "00:05:00", ["Invitations:FollowIntervalMax"] = "00:05:00",
+        });
+        await host.InstallLocationAsync();
+        await host.AddUserAsync("pad", "pad@example.com");
+        await host.AddUserAsync("pad2", "pad2@example.com");
+        await host.AddGroupAsync("g", "pad", "pad2");
+        await CampaignTestHost.OkAsync(await host.SetGroupEnabledAsync("g", true));
+        host.StartSimulator(accept: true);
+        await host.EnrolDeviceForAsync("pad");
+        await host.EnrolDeviceForAsync("pad2");
+
+        var (taskId, count, _) = await host.StartCampaignAsync("g", "notInvited", "device");
+
+        Assert.Equal(2, count);
+        var done = await host.WaitForTaskAsync(taskId, t => t.Progress.GetValueOrDefault("accepted") == 2, "both acceptances to wake their chunk");
+        Assert.Equal("enrolled", await host.StatusOfAsync("pad2"));
+        Assert.Equal(2, (await host.Admin.WaitForFinishAsync(done.Task.Id, 60)).Task.Progress["accepted"]);
+    }
+
+    [Fact]
     public async Task ActiveTasksShowDeviceInvitationsInFlightWithUserAndDeviceNames()
     {
         await using var host = CampaignTestHost.Start(azurite, emulator);

@@ -37,10 +37,10 @@ public sealed class ManagedDistributionLayoutTests(AzuriteFixture azurite)
         // A claim on a stale ETag loses; the others win.
         var claims = saved.Select(s => (s.UserId, s.ETag)).ToList();
         await store.MergeAsync(ids[7], new Dictionary<string, object?> { ["DeliveryStatus"] = "x" }, Cancel);
-        var won = await store.ClaimManyAsync(claims, "campaign-1", DateTimeOffset.UnixEpoch, Cancel);
+        var won = await store.ClaimManyAsync(claims, "campaign-1", 3, DateTimeOffset.UnixEpoch, Cancel);
         Assert.Equal(299, won.Count);
         Assert.DoesNotContain(ids[7], won.Keys);
-        Assert.Equal("campaign-1", (await store.GetAsync(ids[8], Cancel)).InvitedBy);
+        Assert.Equal(("campaign-1", (int?)3), ((await store.GetAsync(ids[8], Cancel)).InvitedBy, (await store.GetAsync(ids[8], Cancel)).InvitedChunk));
     }
 
     [Fact]
