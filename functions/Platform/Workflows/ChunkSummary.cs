@@ -19,6 +19,8 @@ sealed class ChunkSummary
     public string? WaveMessageId { get; set; }
     /// <summary>When the next wave's timer message is due; kept so a redelivered message can re-arm it.</summary>
     public DateTimeOffset? NextWaveAt { get; set; }
+    /// <summary>When the last committed wave began (it read what its processor reads after that): a wake sent for an earlier time is served.</summary>
+    public DateTimeOffset? WaveStartedAt { get; set; }
     /// <summary>How many <see cref="ChunkManifest"/> rows hold items not written as rows yet (0: every item is a row).</summary>
     public int ManifestRows { get; set; }
     public ETag ETag { get; set; }
@@ -54,6 +56,7 @@ sealed class ChunkSummary
             ["WaveMessageId"] = WaveMessageId,
             ["NextWaveAt"] = NextWaveAt,
             ["ManifestRows"] = ManifestRows,
+            ["WaveStartedAt"] = WaveStartedAt,
             ["UpdatedAt"] = now,
         };
 
@@ -65,6 +68,7 @@ sealed class ChunkSummary
         WaveMessageId = e.GetString("WaveMessageId"),
         NextWaveAt = e.GetDateTimeOffset("NextWaveAt"),
         ManifestRows = e.GetInt32("ManifestRows") ?? 0,
+        WaveStartedAt = e.GetDateTimeOffset("WaveStartedAt"),
         ETag = e.ETag,
     };
 }

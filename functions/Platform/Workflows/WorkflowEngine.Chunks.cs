@@ -48,6 +48,7 @@ public sealed partial class WorkflowEngine
     {
         var (id, chunk, wave) = (message.WorkflowId, message.Chunk, message.Attempt);
         var started = time.GetTimestamp();
+        var startedAt = time.GetUtcNow();
         var workflow = await GetAsync(id, cancellationToken);
         if (workflow is null || workflow.State is WorkflowStates.Completed or WorkflowStates.Failed || workflow.CompletedAt is not null)
         {
@@ -65,6 +66,18 @@ public sealed partial class WorkflowEngine
             await CancelChunkAsync(workflow, chunk, loaded, cancellationToken);
             return;
         }
+        if (message.Woken is { } woken)
+        {
+            // A wake: its own redelivery re-arms the timer below; else the next wave, unless none is due
+            // (nothing open, the first wave not run yet) or one began after the wake's time (it saw the event).
+            if (summary.Wave >= 0 && IsOwnCommit(summary, messageId, dequeueCount)) wave = summary.Wave;
+            else if (summary.Open == 0 || summary.Wave < 0 || summary.WaveStartedAt >= woken)
+            {
+                LogSkipped(id, chunk, wave, "wake already served");
+                return;
+            }
+            else wave = summary.Wave + 1;
+        }
         if (summary.Wave > wave || (summary.Wave == wave && !IsOwnCommit(summary, messageId, dequeueCount)))
         {
             LogSkipped(id, chunk, wave, "duplicate or stale wave");
@@ -77,13 +90,13 @@ public sealed partial class WorkflowEngine
             var result = open.Count == 0 ? new WorkflowChunkResult([], null) : await processor.ProcessAsync(new WorkflowChunk(workflow, chunk, wave, open), cancellationToken);
             var nextAt = result.NextWaveAfter is { } after ? time.GetUtcNow() + after : (DateTimeOffset?)null;
             var processed = time.GetTimestamp();
-            summary = await CommitAsync(id, chunk, loaded, result.Updated, wave, (messageId, nextAt), cancellationToken);
+            summary = await CommitAsync(id, chunk, loaded, result.Updated, wave, (messageId, nextAt, startedAt), cancellationToken);
             LogTimings(id, chunk, wave, open.Count, (int)time.GetElapsedTime(started, ready).TotalMilliseconds,
                 (int)time.GetElapsedTime(ready, processed).TotalMilliseconds, (int)time.GetElapsedTime(processed).TotalMilliseconds);
         }
         // Committed now or by an earlier delivery of this very message: arm the timer or finish.
         if (summary.Open > 0 && summary.NextWaveAt is { } at)
-            await SendAsync(workflow.QueueName, message with { Attempt = wave + 1 }, at - time.GetUtcNow(), cancellationToken);
+            await SendAsync(workflow.QueueName, new WorkflowMessage(id, chunk, wave + 1), at - time.GetUtcNow(), cancellationToken);
         else if (summary.Open == 0)
             await TryCompleteAsync(workflow.Id, cancellationToken);
     }
@@ -138,7 +151,7 @@ public sealed partial class WorkflowEngine
     /// deleted in the last transaction; the others are merged.
     /// </summary>
     async Task<ChunkSummary> CommitAsync(string workflowId, int chunk, LoadedChunk loaded, IReadOnlyList<WorkflowItem> updated, int wave,
-        (string? MessageId, DateTimeOffset? NextWaveAt)? waveMarker, CancellationToken cancellationToken)
+        (string? MessageId, DateTimeOffset? NextWaveAt, DateTimeOffset StartedAt)? waveMarker, CancellationToken cancellationToken)
     {
         var (summary, before, unwritten) = (loaded.Summary, loaded.Items, loaded.Unwritten);
         var now = time.GetUtcNow();
@@ -154,7 +167,7 @@ public sealed partial class WorkflowEngine
             var last = b == batches.Count - 1;
             foreach (var item in batches[b].Where(i => changed.Contains(i.Key))) summary.Apply(before[item.Key], item);
             if (last && waveMarker is { } marker)
-                (summary.Wave, summary.WaveMessageId, summary.NextWaveAt) = (wave, marker.MessageId, marker.NextWaveAt);
+                (summary.Wave, summary.WaveMessageId, summary.NextWaveAt, summary.WaveStartedAt) = (wave, marker.MessageId, marker.NextWaveAt, marker.StartedAt);
             else if (last) summary.NextWaveAt = null;
             if (last) summary.ManifestRows = 0;
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, summary.ToEntity(workflowId, chunk, now), summary.ETag) };

@@ -31,21 +31,19 @@ public sealed partial class WorkflowEngine
     }
 
     /// <summary>
-    /// Runs a chunk's next wave now instead of at its timer: something its waves look for happened
-    /// (a campaign: a user enrolled, a device answered). Nothing for an unknown or finished workflow,
-    /// a chunk without open items, or one whose first wave has not run yet (it is about to). If a
-    /// wave commits meanwhile, this message is a duplicate and dropped (the wave it raced saw the
-    /// event or not; then the chunk's timer does), as is the timer message it overtook.
+    /// Runs a chunk's next wave after <paramref name="delay"/> instead of at its timer: something its
+    /// waves look for happened (a campaign: a user enrolled, a device answered). The message carries
+    /// its due time and is dropped when a wave of the chunk began at or after it (that wave saw
+    /// everything before), when nothing is open, or before the chunk's first wave; so wakes are
+    /// never lost to a racing wave, and callers may send one per delay window for many events.
+    /// The overtaken timer message finds its wave committed and is dropped; the woken wave arms the next.
     /// </summary>
-    public async Task WakeChunkAsync(string workflowId, int chunk, CancellationToken cancellationToken)
+    public async Task WakeChunkAsync(string workflowId, int chunk, TimeSpan delay, CancellationToken cancellationToken)
     {
         var workflow = await GetAsync(workflowId, cancellationToken);
         if (workflow is null || workflow.CompletedAt is not null || workflow.State is not WorkflowStates.Running || chunk < 0 || chunk >= workflow.ChunkCount)
             return;
-        var entity = await Items(workflowId, chunk).GetEntityAsync(WorkflowRows.PartitionKeyFor(workflowId, chunk), WorkflowRows.SummaryRowKey,
-            cancellationToken: cancellationToken);
-        if (entity is null || ChunkSummary.FromEntity(entity) is not { Open: > 0, Wave: >= 0 } summary) return;
-        await SendAsync(workflow.QueueName, new WorkflowMessage(workflowId, chunk, summary.Wave + 1), null, cancellationToken);
+        await SendAsync(workflow.QueueName, new WorkflowMessage(workflowId, chunk, 0, time.GetUtcNow() + delay), delay, cancellationToken);
     }
 
     /// <summary>When every chunk has closed its items: final counts on the row, state completed (or kept cancelled), CompletedAt.</summary>

@@ -6,11 +6,14 @@ namespace ManagedDistribution.Platform.Workflows;
 /// <summary>
 /// A chunk's queue message: <c>{"workflowId","chunk","attempt"}</c>, never a single recipient.
 /// <see cref="Attempt"/> is the wave: 0 for the first run of the chunk, +1 per durable timer.
+/// A wake (<see cref="WorkflowEngine.WakeChunkAsync"/>) carries <see cref="Woken"/> instead of a
+/// meaningful attempt: run the chunk's next wave unless one started at or after that time.
 /// </summary>
 public sealed record WorkflowMessage(
     [property: JsonPropertyName("workflowId")] string WorkflowId,
     [property: JsonPropertyName("chunk")] int Chunk,
-    [property: JsonPropertyName("attempt")] int Attempt)
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("woken"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Woken = null)
 {
     public string ToJson() => JsonSerializer.Serialize(this);
 
