@@ -86,11 +86,7 @@ public sealed class CommandExchange(CommandStore store, IEnumerable<ICommandResu
         command.SetResponse(rawBody);
     }
 
-    public async Task<bool> HasWaitingAsync(ChannelId channel, CancellationToken cancellationToken)
-    {
-        await foreach (var _ in store.WaitingAsync(channel, 1, cancellationToken)) return true;
-        return false;
-    }
+    public Task<bool> HasWaitingAsync(ChannelId channel, CancellationToken cancellationToken) => store.HasWaitingAsync(channel, cancellationToken);
 
     /// <summary>Which of these channels have queued or not-now commands (<see cref="CommandStore.WaitingChannelsAsync"/>).</summary>
     public Task<IReadOnlySet<ChannelId>> WaitingChannelsAsync(IReadOnlyCollection<ChannelId> channels, CancellationToken cancellationToken) =>

@@ -13,6 +13,13 @@ public sealed partial class CommandStore(DeviceTables tables)
         .Or(TableFilter.Property("Status").Eq(CommandStatuses.NotNow));
     static readonly TableFilter Pending = Waiting.Or(TableFilter.Property("Status").Eq(CommandStatuses.Sent));
 
+    /// <summary>Whether the channel has a queued or not-now command (one range query, one row at most).</summary>
+    public async Task<bool> HasWaitingAsync(ChannelId channel, CancellationToken cancellationToken)
+    {
+        await foreach (var _ in WaitingAsync(channel, 1, cancellationToken)) return true;
+        return false;
+    }
+
     /// <summary>A bucket holding at least this many of the channels asked about is read with one query instead of one per channel.</summary>
     const int BucketQueryThreshold = 4;
 
@@ -32,7 +39,7 @@ public sealed partial class CommandStore(DeviceTables tables)
             if (bucket.Channels.Count < BucketQueryThreshold)
             {
                 foreach (var channel in bucket.Channels)
-                    await foreach (var _ in WaitingAsync(channel, 1, token)) { waiting[channel] = true; break; }
+                    if (await HasWaitingAsync(channel, token)) waiting[channel] = true;
                 return;
             }
             var wanted = bucket.Channels.ToHashSet();
