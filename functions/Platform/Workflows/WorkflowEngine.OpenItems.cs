@@ -21,8 +21,7 @@ public sealed partial class WorkflowEngine
             if (summaries[chunk] is { ManifestRows: > 0 })
             {
                 // Items not written as rows yet: the chunk overlaid on its manifest.
-                var loaded = await LoadChunkAsync(workflowId, chunk, cancellationToken);
-                found.AddRange((loaded?.Items.Values ?? Enumerable.Empty<WorkflowItem>()).Where(i => !i.Terminal).OrderBy(i => i.Key, StringComparer.Ordinal).Take(max - found.Count));
+                found.AddRange((await OverlaidItemsAsync(workflowId, chunk, cancellationToken)).Where(i => !i.Terminal).Take(max - found.Count));
                 continue;
             }
             var filter = ChunkItems(workflowId, chunk, null) & TableFilter.Property("Terminal").Eq(false);

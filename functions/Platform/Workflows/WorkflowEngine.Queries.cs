@@ -107,15 +107,16 @@ public sealed partial class WorkflowEngine
             Math.Min(max + ChunkManifest.MaxRows, 1000), max + ChunkManifest.MaxRows, cancellationToken))
         {
             if (ChunkManifest.IsManifestRow(entity.RowKey))
-            {
-                var loaded = await LoadChunkAsync(workflowId, chunk, cancellationToken);
-                return loaded is null ? [] : [.. loaded.Items.Values.Where(i => fromRowKey is null || string.CompareOrdinal(i.Key, fromRowKey) >= 0)
-                    .OrderBy(i => i.Key, StringComparer.Ordinal).Take(max)];
-            }
+                return [.. (await OverlaidItemsAsync(workflowId, chunk, cancellationToken))
+                    .Where(i => fromRowKey is null || string.CompareOrdinal(i.Key, fromRowKey) >= 0).Take(max)];
             if (items.Count < max) items.Add(WorkflowRows.ToItem(entity));
         }
         return items;
     }
+
+    /// <summary>A chunk's items in key order, its manifest overlaid by the item rows already written (none when the chunk is not written).</summary>
+    async Task<IEnumerable<WorkflowItem>> OverlaidItemsAsync(string workflowId, int chunk, CancellationToken cancellationToken) =>
+        (await LoadChunkAsync(workflowId, chunk, cancellationToken))?.Items.Values.OrderBy(i => i.Key, StringComparer.Ordinal) ?? Enumerable.Empty<WorkflowItem>();
 
     static string? NextPage(string workflowId, int chunk, string? rowKey) =>
         PageTokens.Encode(new TableContinuationToken(WorkflowRows.PartitionKeyFor(workflowId, chunk), rowKey));
