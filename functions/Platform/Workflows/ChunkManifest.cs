@@ -7,12 +7,12 @@ using ManagedDistribution.Platform.Storage;
 namespace ManagedDistribution.Platform.Workflows;
 
 /// <summary>
-/// A chunk's items as they were started, written as a few rows (RK <c>!items0</c>, <c>!items1</c>, …)
-/// in the chunk's partition instead of one row per item. The chunk's first commit writes every item
-/// as its own row (inserted, changed or not) and deletes the manifest in its last transaction, so
-/// each item is written once instead of inserted at the start and merged by its first wave, and a
-/// start writes one transaction per chunk instead of five. Until then readers overlay the item rows
-/// already written (a commit that died part-way) on the manifest.
+/// A chunk's items, written as a few rows (RK <c>!items0</c>, <c>!items1</c>, …) in the chunk's
+/// partition instead of one row per item. A start writes one transaction per chunk; every commit
+/// rewrites the manifest in one transaction (<c>WorkflowEngine.CommitToManifestAsync</c>), so an
+/// item is never a row of its own while the manifest holds it. When the items outgrow a manifest,
+/// that commit writes each as its own row (inserted, changed or not) and deletes the manifest in
+/// its last transaction; readers overlay item rows on a manifest (a commit that died part-way).
 /// </summary>
 static class ChunkManifest
 {
@@ -58,7 +58,7 @@ static class ChunkManifest
         return entities;
     }
 
-    /// <summary>The items of a chunk's manifest rows, as started (updated when the manifest was written).</summary>
+    /// <summary>The items of a chunk's manifest rows (<c>UpdatedAt</c> the rows' timestamp unless the item has its own).</summary>
     public static IEnumerable<WorkflowItem> Read(IReadOnlyList<TableEntity> rows, int chunk)
     {
         if (rows.Count == 0) return [];
@@ -77,19 +77,25 @@ static class ChunkManifest
 
     static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    /// <summary>Short names: a 500-recipient campaign chunk's manifest is mostly the kinds' own Data.</summary>
+    /// <summary>Short names, defaults left out: a 500-recipient campaign chunk's manifest is mostly the kinds' own Data.</summary>
     sealed record Entry(
         [property: JsonPropertyName("k")] string Key,
         [property: JsonPropertyName("s")] string? State,
         [property: JsonPropertyName("x")] bool? Terminal,
         [property: JsonPropertyName("t")] string? Title,
         [property: JsonPropertyName("u")] string? Subtitle,
-        [property: JsonPropertyName("d")] string? Data)
+        [property: JsonPropertyName("d")] string? Data,
+        [property: JsonPropertyName("a")] int? Attempts = null,
+        [property: JsonPropertyName("w")] int? Wave = null,
+        [property: JsonPropertyName("l")] DateTimeOffset? LastAttemptAt = null,
+        [property: JsonPropertyName("m")] DateTimeOffset? UpdatedAt = null,
+        [property: JsonPropertyName("e")] string? Error = null)
     {
         public static Entry Of(WorkflowItem i) => new(i.Key, i.State == WorkflowItemStates.Pending ? null : i.State, i.Terminal ? true : null,
-            i.Title, i.Subtitle, i.Data);
+            i.Title, i.Subtitle, i.Data, i.Attempts == 0 ? null : i.Attempts, i.Wave < 0 ? null : i.Wave, i.LastAttemptAt, i.UpdatedAt, i.Error);
 
         public WorkflowItem ToItem(int chunk, DateTimeOffset? written) =>
-            new(Key, chunk, State ?? WorkflowItemStates.Pending, Terminal ?? false, 0, -1, null, written, Title, Subtitle, Data, null);
+            new(Key, chunk, State ?? WorkflowItemStates.Pending, Terminal ?? false, Attempts ?? 0, Wave ?? -1, LastAttemptAt, UpdatedAt ?? written,
+                Title, Subtitle, Data, Error);
     }
 }

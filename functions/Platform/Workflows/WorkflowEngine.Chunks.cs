@@ -147,8 +147,10 @@ public sealed partial class WorkflowEngine
     /// each conditional on the summary's ETag (412 when another handler committed this chunk first).
     /// The wave marker (wave, message, next-wave time) goes with the last transaction only, so a
     /// crash part-way leaves the wave uncommitted and its redelivery handles the remaining items.
-    /// Items still only in the chunk's manifest are inserted (changed or not) and the manifest is
-    /// deleted in the last transaction; the others are merged.
+    /// A chunk whose items all live in its manifest keeps them there (<see cref="CommitToManifestAsync"/>).
+    /// Otherwise items still only in the manifest (it outgrew one, or a commit of an earlier version
+    /// died part-way) are inserted, changed or not, and the manifest is deleted in the last
+    /// transaction; the others are merged.
     /// </summary>
     async Task<ChunkSummary> CommitAsync(string workflowId, int chunk, LoadedChunk loaded, IReadOnlyList<WorkflowItem> updated, int wave,
         (string? MessageId, DateTimeOffset? NextWaveAt, DateTimeOffset StartedAt)? waveMarker, CancellationToken cancellationToken)
@@ -157,6 +159,10 @@ public sealed partial class WorkflowEngine
         var now = time.GetUtcNow();
         var changes = updated.Where(u => before.ContainsKey(u.Key)).DistinctBy(u => u.Key, StringComparer.Ordinal)
             .Select(u => u with { Chunk = chunk, Wave = wave, UpdatedAt = now }).ToList();
+        // Every item still in the manifest: it stays there, rewritten (one transaction).
+        if (unwritten.Count == before.Count && loaded.ManifestRowKeys.Count > 0
+            && await CommitToManifestAsync(workflowId, chunk, loaded, changes, (wave, waveMarker), now, cancellationToken) is { } kept)
+            return kept;
         var changed = changes.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
         var writes = changes.Concat(unwritten.Where(k => !changed.Contains(k)).Select(k => before[k] with { UpdatedAt = now })).ToList();
         var batches = writes.Count == 0 ? [[]] : writes.Chunk(99).ToList();

@@ -119,8 +119,8 @@ public sealed partial class WorkflowEngine
     }
 
     /// <summary>
-    /// A chunk no wave has run on yet: its summary and its <see cref="ChunkManifest"/> in one
-    /// transaction. Else (items an inline wave changed, or a manifest too big) the summary rides in
+    /// A chunk's summary and its <see cref="ChunkManifest"/> (items as started, or as an inline
+    /// first wave left them) in one transaction. Else (a manifest too big) the summary rides in
     /// the chunk's first transaction of item rows: 99 items + summary, then 100 items each.
     /// </summary>
     static IEnumerable<(int Chunk, List<TableTransactionAction> Actions)> Batches(string workflowId, SeededChunk seeded, DateTimeOffset now)
@@ -128,7 +128,7 @@ public sealed partial class WorkflowEngine
         var (chunk, chunkItems) = (seeded.Index, seeded.Items);
         var counts = ChunkSummary.ForNewChunk(chunkItems);
         (counts.Wave, counts.NextWaveAt) = (seeded.Wave, seeded.NextWaveAt);
-        if (seeded.Wave < 0 && ChunkManifest.ToEntities(WorkflowRows.PartitionKeyFor(workflowId, chunk), chunkItems) is { } manifest)
+        if (ChunkManifest.ToEntities(WorkflowRows.PartitionKeyFor(workflowId, chunk), chunkItems) is { } manifest)
         {
             counts.ManifestRows = manifest.Count;
             yield return (chunk, [new(TableTransactionActionType.Add, counts.ToEntity(workflowId, chunk, now)),

@@ -133,10 +133,10 @@ public sealed class WorkflowEngineTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task ACrashBetweenTransactionsResumesWithOnlyTheItemsNotYetCommitted()
+    public async Task ACrashBetweenTransactionsOfItemRowsResumesWithOnlyTheItemsNotYetCommitted()
     {
         var bed = new WorkflowTestBed(azurite);
-        var workflow = await bed.Engine.StartAsync(WorkflowTestBed.Request(150, chunkSize: 150), Cancel);
+        var workflow = await bed.Engine.StartAsync(WorkflowTestBed.RowsRequest(150, chunkSize: 150), Cancel);
         var message = Assert.Single(await bed.ReceiveAsync());
 
         bed.Crash.Allow(1); // 150 changes commit as 99 + 51: the process dies before the second transaction

@@ -38,6 +38,16 @@ sealed class WorkflowTestBed
     public static WorkflowStartRequest Request(int count, string? key = null, int chunkSize = 100) =>
         new("test", Queue, "testing", key, [.. Enumerable.Range(0, count).Select(i => new WorkflowItemSeed($"item{i:D5}", $"Item {i}", "sub"))], chunkSize);
 
+    /// <summary>Random bytes as base64: data that gzip cannot shrink below ~¾ of its length.</summary>
+    public static string Incompressible(int bytes) => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(bytes));
+
+    /// <summary>Items whose data is too big for a manifest (~3 MB compressed for 150): their chunk is written as item rows.</summary>
+    public static WorkflowStartRequest RowsRequest(int count, int chunkSize)
+    {
+        var request = Request(count, chunkSize: chunkSize);
+        return request with { Items = [.. request.Items.Select(s => s with { Data = Incompressible(15_000) })] };
+    }
+
     /// <summary>The row keys of a chunk's partition as stored (summary, manifest, item rows).</summary>
     public async Task<List<string>> RowKeysAsync(string workflowId, int chunk)
     {
@@ -99,6 +109,8 @@ sealed class ScriptedProcessor : IWorkflowChunkProcessor
     public Func<WorkflowChunk, Task>? Before { get; init; }
     /// <summary>Items (by key) the processor returns changed; the others it leaves as they are.</summary>
     public Func<string, bool> Changes { get; init; } = _ => true;
+    /// <summary>What the changed items' <c>Data</c> becomes (null: left as it was).</summary>
+    public Func<WorkflowItem, string?>? Data { get; init; }
     public ConcurrentQueue<(string Key, int Wave)> Seen { get; } = new();
 
     public async Task<WorkflowChunkResult> ProcessAsync(WorkflowChunk chunk, CancellationToken cancellationToken)
@@ -107,7 +119,8 @@ sealed class ScriptedProcessor : IWorkflowChunkProcessor
         foreach (var item in chunk.Items) Seen.Enqueue((item.Key, chunk.Wave));
         var updated = chunk.Items.Where(i => Changes(i.Key)).Select(i => FinishOnWave(i.Key) <= chunk.Wave
             ? i with { State = "done", Terminal = true, Attempts = i.Attempts + 1 }
-            : i with { State = "waiting", Attempts = i.Attempts + 1 }).ToList();
+            : i with { State = "waiting", Attempts = i.Attempts + 1 })
+            .Select(i => Data is null ? i : i with { Data = Data(i) }).ToList();
         return new WorkflowChunkResult(updated, TimeSpan.Zero);
     }
 }
