@@ -26,7 +26,7 @@ public sealed class InvitationsOptions
     /// recipients put ~1 row in each bucket's transaction, 2,000 put ~8, and their push targets
     /// fill range reads per device bucket instead of point reads.
     /// </summary>
-    [Range(1, 5000)]
+    [Range(1, 10000)]
     public int DeviceChunkSize { get; set; } = 2000;
 
     /// <summary>

@@ -20,11 +20,14 @@ public sealed class PushTargets(DeviceStore devices, CommandExchange commands, I
     /// in one bulk read (<see cref="DeviceStore.GetManyAsync"/>: one range query on a bucket's table
     /// holding many of them, point reads for the rest). User channels (Macs) still read their own row.
     /// </summary>
+    /// <summary>What <see cref="TargetOfAsync"/> reads of a device row (4 of its ~27 columns hold most of a row's bytes).</summary>
+    static readonly string[] PushColumns = ["RowKey", "EnrollmentState", "Topic", "PushToken", "PushMagic", "TokenUsable", "LastCheckinAt"];
+
     public async Task<IReadOnlyDictionary<ChannelId, PushTargetInfo?>> GetManyAsync(IReadOnlyCollection<ChannelId> channels,
         CancellationToken cancellationToken)
     {
         var valid = channels.Where(c => DeviceIds.IsValidDeviceId(c.DeviceId)).Distinct().ToList();
-        var rows = await devices.GetManyAsync(valid.Select(c => c.DeviceId).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        var rows = await devices.GetManyAsync(valid.Select(c => c.DeviceId).ToHashSet(StringComparer.Ordinal), PushColumns, cancellationToken);
         var found = new System.Collections.Concurrent.ConcurrentDictionary<ChannelId, PushTargetInfo?>();
         foreach (var channel in channels) found[channel] = null;
         await Platform.Storage.TableBulk.ForEachAsync(valid, async (channel, ct) =>
