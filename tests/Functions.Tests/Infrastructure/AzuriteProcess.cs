@@ -53,6 +53,12 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
                      "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
                      "--blobPort", "0", "--queuePort", "0", "--tablePort", "0" })
             start.ArgumentList.Add(arg);
+        // Diagnostics: MD_AZURITE_DEBUG_LOG=<file> keeps Azurite's debug log (every request, with its status).
+        if (Environment.GetEnvironmentVariable("MD_AZURITE_DEBUG_LOG") is { Length: > 0 } debugLog)
+        {
+            start.ArgumentList.Add("--debug");
+            start.ArgumentList.Add(debugLog);
+        }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node for Azurite.");
         var ports = new Dictionary<string, int>();

@@ -145,13 +145,18 @@ public sealed partial class DeviceStore(DeviceTables tables) : IDeviceDirectory
     }
 
     /// <summary>Every device matching <paramref name="query"/>, in no particular order: one query per bucket table, side by side (bulk readers; the admin listing pages with <see cref="ListAsync"/>).</summary>
-    public async Task<IReadOnlyCollection<DeviceRecord>> ReadAllAsync(DeviceQuery query, CancellationToken cancellationToken)
+    public Task<IReadOnlyCollection<DeviceRecord>> ReadAllAsync(DeviceQuery query, CancellationToken cancellationToken) =>
+        ReadAllAsync(query, null, cancellationToken);
+
+    /// <summary>As <see cref="ReadAllAsync(DeviceQuery, CancellationToken)"/>, reading only the <paramref name="select"/> columns (RowKey always).</summary>
+    public async Task<IReadOnlyCollection<DeviceRecord>> ReadAllAsync(DeviceQuery query, IReadOnlyList<string>? select, CancellationToken cancellationToken)
     {
+        var columns = select is null ? null : (IReadOnlyList<string>)[.. select.Append("RowKey").Distinct()];
         var devices = new System.Collections.Concurrent.ConcurrentBag<DeviceRecord>();
         await TableBulk.ForEachAsync(Enumerable.Range(0, DeviceRecordTables.Count), async (bucket, token) =>
         {
             var table = await tables.Devices.BucketAsync(bucket, token);
-            await foreach (var entity in table.QueryAsync(ListFilter(query, bucket), cancellationToken: token)) devices.Add(DeviceRecord.FromEntity(entity));
+            await foreach (var entity in table.QueryAsync(ListFilter(query, bucket), columns, cancellationToken: token)) devices.Add(DeviceRecord.FromEntity(entity));
         }, cancellationToken);
         return devices;
     }
