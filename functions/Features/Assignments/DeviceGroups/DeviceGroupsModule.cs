@@ -21,6 +21,7 @@ public static class DeviceGroupsModule
         services.AddSingleton<GroupRevocation>();
         services.AddSingleton<GroupRevocationWorkflow>();
         services.AddSingleton<GroupRevocationProcessor>();
+        services.AddSingleton<DepartedMembers>();
         services.AddSingleton<DeviceGroupAssignments>();
         services.AddSingleton<IWaitingAssignmentServer, GroupWaitingServer>();
         services.AddSingleton<IGroupMembershipListener, GroupMembershipListener>();

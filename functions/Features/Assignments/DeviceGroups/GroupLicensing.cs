@@ -17,7 +17,7 @@ public sealed record ServeResult(int Granted, int Waiting, int LeftOut, int Held
 /// </summary>
 public sealed class GroupLicensing(
     GroupMembers groupMembers, AssignmentMemberStore members, LicenseLedger ledger, LicenseBatch batches, AppleDeviceLicenses apple,
-    GroupWorkflow workflow, TimeProvider time, ILogger<GroupLicensing> logger)
+    GroupWorkflow workflow, IServiceProvider services, TimeProvider time, ILogger<GroupLicensing> logger)
 {
     /// <summary>Granted members licensed within the caller's request; more go to a workflow.</summary>
     public const int InlineLimit = 100;
@@ -78,7 +78,13 @@ public sealed class GroupLicensing(
         var chunks = served.Chunk(size).ToList();
         string? taskId = null;
         if (served.Count > InlineLimit) taskId = await workflow.StartAsync(context, reservationKey, chunks, cancellationToken);
-        else for (var i = 0; i < chunks.Count; i++) await batches.RunAsync(context, reservationKey, i, chunks[i], cancellationToken);
+        else if (chunks.Count > 0)
+        {
+            for (var i = 0; i < chunks.Count; i++) await batches.RunAsync(context, reservationKey, i, chunks[i], cancellationToken);
+            // Resolved here: DepartedMembers revokes through GroupRevocation, which serves through this class.
+            await services.GetRequiredService<DepartedMembers>().RevokeAsync(context, [.. served.Select(m => m.DeviceId)], reservationKey + ":inline",
+                time.GetUtcNow(), cancellationToken);
+        }
         phases.Lap(taskId is null ? "batches" : "workflowStart");
         if (all.Count > InlineLimit) logger.LogInformation("Serve of {AssignmentId} timings: {Phases}", context.AssignmentId, phases.ToString());
         logger.LogInformation("Served {Count} members of {AssignmentId}: {Granted} licensed{Scheduled}, {Waiting} waiting, {LeftOut} left out, {Held} held elsewhere",

@@ -43,12 +43,13 @@ public sealed class GroupWorkflow(WorkflowEngine engine)
 }
 
 /// <summary>
-/// Runs the batches of one chunk together (<see cref="LicenseBatch.RunManyAsync"/>); items end
+/// Runs the batches of one chunk together (<see cref="LicenseBatch.RunManyAsync"/>), then revokes
+/// those of its devices that left the group meanwhile (<see cref="DepartedMembers"/>); items end
 /// <c>licensed</c> (with how many Apple refused) or <c>cancelled</c> when the assignment was
 /// revoked meanwhile. The install commands' key names the chunk: a redelivery (all or some of
 /// the chunk's items) finds the same command per device.
 /// </summary>
-sealed class GroupChunkProcessor(GroupContexts contexts, LicenseBatch batches, LicenseLedger ledger) : IWorkflowChunkProcessor
+sealed class GroupChunkProcessor(GroupContexts contexts, LicenseBatch batches, LicenseLedger ledger, DepartedMembers departed) : IWorkflowChunkProcessor
 {
     public async Task<WorkflowChunkResult> ProcessAsync(WorkflowChunk chunk, CancellationToken cancellationToken)
     {
@@ -67,6 +68,8 @@ sealed class GroupChunkProcessor(GroupContexts contexts, LicenseBatch batches, L
             })], null);
         }
         var refused = await batches.RunManyAsync(context, reservationKey, work, $"{reservationKey}:chunk-{chunk.Chunk}", cancellationToken);
+        await departed.RevokeAsync(context, [.. work.SelectMany(w => w.Members).Select(m => m.DeviceId)], $"{reservationKey}:chunk-{chunk.Chunk}",
+            chunk.Workflow.CreatedAt, cancellationToken);
         return new([.. chunk.Items.Select((item, i) => item with
         {
             State = MemberStates.Licensed, Terminal = true, Attempts = item.Attempts + 1,

@@ -113,4 +113,52 @@ public sealed class DeviceGroupLifecycleTests(AzuriteFixture azurite)
         var task = await host.JsonAsync(await host.Client.GetAsync($"/api/tasks/{assigned.TaskId}", Cancel));
         Assert.Contains("device-group-assignment", task.GetRawText(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task DevicesThatLeaveWhileTheWorkflowLicensesThemAreRevokedOnceItsRowsAreWritten()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = host.NewLocation();
+        var contentId = await InstallAsync(host, location, "8104", 200);
+        var devices = new string[GroupLicensing.InlineLimit + 30];
+        for (var i = 0; i < devices.Length; i++) devices[i] = await EnrolAsync(host);
+        var group = await CreateGroupAsync(host);
+        Assert.True((await host.Client.PostAsJsonAsync($"/api/device-groups/{group}/members", new { ids = devices }, Cancel)).IsSuccessStatusCode);
+        // Apple's events take 2 s: the leave below comes while the chunk waits for them, before it writes any member row.
+        host.Emulator.Settings.EventProcessingDelay = TimeSpan.FromSeconds(2);
+
+        await host.ReadAsync<DeviceGroupAssignmentDto>(await AssignGroupAsync(host, group, contentId), HttpStatusCode.Accepted);
+        var leaving = devices[^2..];
+        await LeaveAsync(host, group, leaving);
+
+        await VppTestHost.EventuallyAsync(async () => (await GetAsync(host, group, contentId)).Members.GetValueOrDefault(MemberStates.Revoked) == 2,
+            "the departed devices revoked");
+        var members = await MembersAsync(host, group, contentId);
+        Assert.All(leaving, id => Assert.Equal((MemberStates.Revoked, MemberReasons.LeftGroup), (members[id].State, members[id].Reason)));
+        Assert.Equal(devices.Length - 2, members.Values.Count(m => m.State == MemberStates.Licensed));
+        Assert.Equal((devices.Length - 2, 0), ((await CountsAsync(host, contentId)).Assigned, (await CountsAsync(host, contentId)).Reserved));
+        Assert.Equal(devices.Length - 2, location.Asset("8104")!.AssignedCount);
+    }
+
+    [Fact]
+    public async Task ADeviceThatLeavesDuringAnInlineServeIsRevokedBeforeTheServeAnswers()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = host.NewLocation();
+        var contentId = await InstallAsync(host, location, "8105", 10);
+        var devices = new[] { await EnrolAsync(host), await EnrolAsync(host), await EnrolAsync(host) };
+        var group = await CreateGroupAsync(host);
+        await JoinAsync(host, group, devices);
+        host.Emulator.Settings.EventProcessingDelay = TimeSpan.FromSeconds(2);
+
+        var assigning = AssignGroupAsync(host, group, contentId);
+        await Task.Delay(700, Cancel); // the serve has read the members and waits for Apple's event
+        await LeaveAsync(host, group, devices[0]);
+        await host.ReadAsync<DeviceGroupAssignmentDto>(await assigning, HttpStatusCode.Created);
+
+        var members = await MembersAsync(host, group, contentId);
+        Assert.Equal((MemberStates.Revoked, MemberReasons.LeftGroup), (members[devices[0]].State, members[devices[0]].Reason));
+        Assert.Equal((2, 0), ((await CountsAsync(host, contentId)).Assigned, (await CountsAsync(host, contentId)).Reserved));
+        Assert.Equal(2, location.Asset("8105")!.AssignedCount);
+    }
 }
