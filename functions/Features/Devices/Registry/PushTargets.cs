@@ -15,14 +15,14 @@ public sealed class PushTargets(DeviceStore devices, CommandExchange commands, I
         return await TargetOfAsync(channel, await devices.GetAsync(channel.DeviceId, cancellationToken), cancellationToken);
     }
 
+    /// <summary>What <see cref="TargetOfAsync"/> reads of a device row: a range read returns most rows of a bucket, so their other ~20 columns stay behind.</summary>
+    static readonly string[] PushColumns = ["RowKey", "EnrollmentState", "Topic", "PushToken", "PushMagic", "TokenUsable", "LastCheckinAt"];
+
     /// <summary>
     /// The targets of all the channels (every one is a key; null = not a target), their device rows
     /// in one bulk read (<see cref="DeviceStore.GetManyAsync"/>: one range query on a bucket's table
     /// holding many of them, point reads for the rest). User channels (Macs) still read their own row.
     /// </summary>
-    /// <summary>What <see cref="TargetOfAsync"/> reads of a device row (4 of its ~27 columns hold most of a row's bytes).</summary>
-    static readonly string[] PushColumns = ["RowKey", "EnrollmentState", "Topic", "PushToken", "PushMagic", "TokenUsable", "LastCheckinAt"];
-
     public async Task<IReadOnlyDictionary<ChannelId, PushTargetInfo?>> GetManyAsync(IReadOnlyCollection<ChannelId> channels,
         CancellationToken cancellationToken)
     {
