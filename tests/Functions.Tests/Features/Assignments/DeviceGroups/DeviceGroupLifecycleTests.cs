@@ -95,13 +95,7 @@ public sealed class DeviceGroupLifecycleTests(AzuriteFixture azurite)
     public async Task LargeGroupIsLicensedByTheWorkflow()
     {
         await using var host = await StartAsync(azurite);
-        var location = host.NewLocation();
-        var contentId = await InstallAsync(host, location, "8103", 200);
-        var devices = new string[GroupLicensing.InlineLimit + 30];
-        for (var i = 0; i < devices.Length; i++) devices[i] = await EnrolAsync(host);
-        var group = await CreateGroupAsync(host);
-        var response = await host.Client.PostAsJsonAsync($"/api/device-groups/{group}/members", new { ids = devices }, Cancel);
-        Assert.True(response.IsSuccessStatusCode);
+        var (location, contentId, group, devices) = await LargeGroupAsync(host, "8103");
 
         var assigned = await host.ReadAsync<DeviceGroupAssignmentDto>(await AssignGroupAsync(host, group, contentId), HttpStatusCode.Accepted);
         Assert.NotNull(assigned.TaskId);
@@ -118,12 +112,7 @@ public sealed class DeviceGroupLifecycleTests(AzuriteFixture azurite)
     public async Task DevicesThatLeaveWhileTheWorkflowLicensesThemAreRevokedOnceItsRowsAreWritten()
     {
         await using var host = await StartAsync(azurite);
-        var location = host.NewLocation();
-        var contentId = await InstallAsync(host, location, "8104", 200);
-        var devices = new string[GroupLicensing.InlineLimit + 30];
-        for (var i = 0; i < devices.Length; i++) devices[i] = await EnrolAsync(host);
-        var group = await CreateGroupAsync(host);
-        Assert.True((await host.Client.PostAsJsonAsync($"/api/device-groups/{group}/members", new { ids = devices }, Cancel)).IsSuccessStatusCode);
+        var (location, contentId, group, devices) = await LargeGroupAsync(host, "8104");
         // Apple's events take 2 s: the leave below comes while the chunk waits for them, before it writes any member row.
         host.Emulator.Settings.EventProcessingDelay = TimeSpan.FromSeconds(2);
 
@@ -160,5 +149,18 @@ public sealed class DeviceGroupLifecycleTests(AzuriteFixture azurite)
         Assert.Equal((MemberStates.Revoked, MemberReasons.LeftGroup), (members[devices[0]].State, members[devices[0]].Reason));
         Assert.Equal((2, 0), ((await CountsAsync(host, contentId)).Assigned, (await CountsAsync(host, contentId)).Reserved));
         Assert.Equal(2, location.Asset("8105")!.AssignedCount);
+    }
+
+    /// <summary>An item with 200 licenses and a group of InlineLimit + 30 enrolled devices (licensed by a workflow when assigned).</summary>
+    static async Task<(AppleEmulator.AppsAndBooks.EmulatedLocation Location, string ContentId, string Group, string[] Devices)> LargeGroupAsync(
+        VppTestHost host, string adamId)
+    {
+        var location = host.NewLocation();
+        var contentId = await InstallAsync(host, location, adamId, 200);
+        var devices = new string[GroupLicensing.InlineLimit + 30];
+        for (var i = 0; i < devices.Length; i++) devices[i] = await EnrolAsync(host);
+        var group = await CreateGroupAsync(host);
+        Assert.True((await host.Client.PostAsJsonAsync($"/api/device-groups/{group}/members", new { ids = devices }, Cancel)).IsSuccessStatusCode);
+        return (location, contentId, group, devices);
     }
 }
