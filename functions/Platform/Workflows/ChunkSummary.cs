@@ -32,6 +32,14 @@ sealed class ChunkSummary
         return summary;
     }
 
+    /// <summary>An independent copy (its own counts), to change without touching the summary as read.</summary>
+    public ChunkSummary Copy() => new()
+    {
+        Counts = new Dictionary<string, int>(Counts, StringComparer.Ordinal),
+        Open = Open, Wave = Wave, WaveMessageId = WaveMessageId, NextWaveAt = NextWaveAt, WaveStartedAt = WaveStartedAt,
+        ManifestRows = ManifestRows, ETag = ETag,
+    };
+
     /// <summary>Counts <paramref name="before"/> out and <paramref name="after"/> in.</summary>
     public void Apply(WorkflowItem before, WorkflowItem after)
     {

@@ -23,8 +23,7 @@ public sealed partial class WorkflowEngine
         if (ChunkManifest.ToEntities(partitionKey, after) is not { } rows) return null;
 
         // A copy: the row path below starts from the summary as read if the service refuses this size.
-        var summary = ChunkSummary.FromEntity(loaded.Summary.ToEntity(workflowId, chunk, now));
-        summary.ETag = loaded.Summary.ETag;
+        var summary = loaded.Summary.Copy();
         foreach (var change in changes) summary.Apply(before[change.Key], change);
         if (wave.Marker is { } marker)
             (summary.Wave, summary.WaveMessageId, summary.NextWaveAt, summary.WaveStartedAt) = (wave.Wave, marker.MessageId, marker.NextWaveAt, marker.StartedAt);
