@@ -25,9 +25,7 @@ public sealed class DepartedMembers(
         CancellationToken cancellationToken)
     {
         if (licensed.Count == 0) return 0;
-        var current = licensed.Count <= GroupMembers.PointReadLimit
-            ? (await groupMembers.ReadAsync(context.GroupId, licensed, cancellationToken)).Select(m => m.DeviceId).ToHashSet(StringComparer.Ordinal)
-            : await groupMembers.MemberIdsAsync(context.GroupId, cancellationToken);
+        var current = await groupMembers.MembersAmongAsync(context.GroupId, licensed, cancellationToken);
         var gone = licensed.Where(id => !current.Contains(id)).ToList();
         if (gone.Count == 0) return 0;
         var live = (await revocation.MemberRowsAsync(context, gone, cancellationToken)).Values.Where(m => m.State != MemberStates.Revoked).ToList();

@@ -79,6 +79,24 @@ public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices
         return rows.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
     }
 
+    /// <summary>Which of <paramref name="ids"/> are members now (no device rows): point reads of their member rows for a few, else the group's member keys.</summary>
+    public async Task<HashSet<string>> MembersAmongAsync(string groupId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count > PointReadLimit)
+        {
+            var all = await MemberIdsAsync(groupId, cancellationToken);
+            all.IntersectWith(ids);
+            return all;
+        }
+        await directory.EnsureCreatedAsync(cancellationToken);
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        await TableBulk.ForEachAsync(ids, async (id, ct) =>
+        {
+            if (await directory.GroupMembers.GetAsync(GroupKind.Device, groupId, id, ["RowKey"], ct) is not null) found[id] = true;
+        }, cancellationToken);
+        return found.Keys.ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>The device groups the device belongs to: the member index, each entry confirmed by a point read in the device's bucket table and partition of the group.</summary>
     public async Task<IReadOnlyList<string>> GroupsOfAsync(string deviceId, CancellationToken cancellationToken)
     {
