@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace ManagedDistribution.Platform.Storage;
 
 /// <summary>
@@ -14,24 +12,32 @@ static class TableBatchContent
     public const int MaxOperations = 100;
     public const int MaxBytes = 4 * 1024 * 1024;
 
-    public static byte[] Build(string tableUri, IReadOnlyList<TableTransactionAction> actions, string batchBoundary, string changesetBoundary)
+    /// <summary>The body, in a pooled buffer the caller disposes once the request is answered.</summary>
+    public static PooledBufferWriter Build(string tableUri, IReadOnlyList<TableTransactionAction> actions, string batchBoundary, string changesetBoundary)
     {
         Validate(actions);
-        var body = new StringBuilder();
-        body.Append($"--{batchBoundary}\r\nContent-Type: multipart/mixed; boundary={changesetBoundary}\r\n\r\n");
-        foreach (var action in actions)
+        var body = new PooledBufferWriter(16 * 1024);
+        try
         {
-            body.Append($"--{changesetBoundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n");
-            AppendRequest(body, tableUri, action);
+            body.Write($"--{batchBoundary}\r\nContent-Type: multipart/mixed; boundary={changesetBoundary}\r\n\r\n");
+            foreach (var action in actions)
+            {
+                body.Write($"--{changesetBoundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n");
+                AppendRequest(body, tableUri, action);
+            }
+            body.Write($"--{changesetBoundary}--\r\n--{batchBoundary}--\r\n");
+            if (body.WrittenCount > MaxBytes)
+                throw new ArgumentException($"The transaction body is {body.WrittenCount} bytes; the service allows {MaxBytes}.", nameof(actions));
+            return body;
         }
-        body.Append($"--{changesetBoundary}--\r\n--{batchBoundary}--\r\n");
-        var bytes = Encoding.UTF8.GetBytes(body.ToString());
-        if (bytes.Length > MaxBytes)
-            throw new ArgumentException($"The transaction body is {bytes.Length} bytes; the service allows {MaxBytes}.", nameof(actions));
-        return bytes;
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
     }
 
-    static void AppendRequest(StringBuilder body, string tableUri, TableTransactionAction action)
+    static void AppendRequest(PooledBufferWriter body, string tableUri, TableTransactionAction action)
     {
         var entity = action.Entity;
         var keyed = tableUri + TableClient.KeyPredicate(entity.PartitionKey, entity.RowKey);
@@ -45,16 +51,17 @@ static class TableBatchContent
             TableTransactionActionType.UpsertReplace => ("PUT", keyed, null),
             _ => throw new ArgumentOutOfRangeException(nameof(action), action.ActionType, "Unknown transaction action."),
         };
-        body.Append($"{method} {uri} HTTP/1.1\r\nAccept: {TableHeadersPolicy.Accept}\r\nDataServiceVersion: 3.0;\r\n");
-        if (ifMatch is { } etag) body.Append($"If-Match: {etag}\r\n");
-        if (action.ActionType == TableTransactionActionType.Add) body.Append("Prefer: return-no-content\r\n");
+        body.Write($"{method} {uri} HTTP/1.1\r\nAccept: {TableHeadersPolicy.Accept}\r\nDataServiceVersion: 3.0;\r\n");
+        if (ifMatch is { } etag) body.Write($"If-Match: {etag}\r\n");
+        if (action.ActionType == TableTransactionActionType.Add) body.Write("Prefer: return-no-content\r\n");
         if (action.ActionType == TableTransactionActionType.Delete)
         {
-            body.Append("\r\n");
+            body.Write("\r\n");
             return;
         }
-        body.Append("Content-Type: application/json\r\n\r\n");
-        body.Append(Encoding.UTF8.GetString(TableEntityJson.Serialize(entity))).Append("\r\n");
+        body.Write("Content-Type: application/json\r\n\r\n");
+        TableEntityJson.Serialize(entity, body);
+        body.Write("\r\n");
     }
 
     static ETag OrAll(ETag etag) => etag.IsEmpty ? ETag.All : etag;

@@ -46,14 +46,32 @@ public sealed partial class TableClient
     {
         if (maxPerPage is < 1 or > MaxPageSize)
             throw new ArgumentOutOfRangeException(nameof(maxPerPage), $"A page holds 1 to {MaxPageSize} entities.");
-        using var response = await SendAsync(RequestMethod.Get, Name + "()", QueryString(filter, select, maxPerPage, continuation), null, null, cancellationToken);
-        if (response.Status != 200) throw TableErrors.FromResponse(response, "query entities");
+        // Not buffered: a page of 1,000 entities is hundreds of KB, and Azure.Core buffers a body in a
+        // MemoryStream that doubles its way up to it (each step a new array, on the large object heap
+        // beyond 85 KB). Parsing from the stream reads into pooled arrays instead.
+        using var response = await SendAsync(RequestMethod.Get, Name + "()", QueryString(filter, select, maxPerPage, continuation), null, null,
+            cancellationToken, bufferResponse: false);
+        if (response.Status != 200)
+        {
+            await BufferAsync(response, cancellationToken);
+            throw TableErrors.FromResponse(response, "query entities");
+        }
 
-        using var json = JsonDocument.Parse(response.Content.ToMemory());
+        using var json = await JsonDocument.ParseAsync(response.ContentStream ?? Stream.Null, cancellationToken: cancellationToken);
         var entities = new List<TableEntity>();
         if (json.RootElement.TryGetProperty("value", out var values))
             foreach (var item in values.EnumerateArray()) entities.Add(TableEntityJson.Read(item));
         return new TablePage(entities, ReadContinuation(response));
+    }
+
+    /// <summary>Reads an unbuffered body into memory (an error's body, for its code and message).</summary>
+    static async Task BufferAsync(Response response, CancellationToken cancellationToken)
+    {
+        if (response.ContentStream is null or MemoryStream) return;
+        var buffered = new MemoryStream();
+        await using (var network = response.ContentStream) await network.CopyToAsync(buffered, cancellationToken);
+        buffered.Position = 0;
+        response.ContentStream = buffered;
     }
 
     /// <summary>The only place a filter meets the URL: encoded once, as a whole.</summary>

@@ -18,8 +18,8 @@ public sealed partial class TableClient
     {
         ArgumentNullException.ThrowIfNull(actions);
         var batchBoundary = "batch_" + Guid.NewGuid().ToString("N");
-        var body = TableBatchContent.Build(Uri.AbsoluteUri, actions, batchBoundary, "changeset_" + Guid.NewGuid().ToString("N"));
-        using var response = await SendAsync(RequestMethod.Post, "$batch", null, body,
+        using var body = TableBatchContent.Build(Uri.AbsoluteUri, actions, batchBoundary, "changeset_" + Guid.NewGuid().ToString("N"));
+        using var response = await SendAsync(RequestMethod.Post, "$batch", null, body.WrittenMemory,
             r => r.Headers.SetValue("Content-Type", $"multipart/mixed; boundary={batchBoundary}"), cancellationToken);
         if (response.Status != 202) throw TableErrors.FromResponse(response, "transaction");
 

@@ -137,21 +137,26 @@ public sealed partial class TableClient
     static string? ErrorCode(Response response) =>
         response.Headers.TryGetValue("x-ms-error-code", out var code) ? code : TableErrors.ReadBody(response.Content.ToMemory()).Code;
 
-    async Task<Response> SendAsync(RequestMethod method, string resource, string? query, byte[]? body, Action<Request>? configure,
-        CancellationToken cancellationToken) =>
-        (await SendCoreAsync(method, resource, query, body, configure, cancellationToken)).Response;
+    async Task<Response> SendAsync(RequestMethod method, string resource, string? query, ReadOnlyMemory<byte>? body, Action<Request>? configure,
+        CancellationToken cancellationToken, bool bufferResponse = true) =>
+        (await SendCoreAsync(method, resource, query, body, configure, cancellationToken, bufferResponse)).Response;
 
-    async Task<(Response Response, int Retries)> SendCoreAsync(RequestMethod method, string resource, string? query, byte[]? body,
-        Action<Request>? configure, CancellationToken cancellationToken)
+    /// <summary>
+    /// One request through the pipeline (retries included). <paramref name="bufferResponse"/> false
+    /// leaves the body as the network stream (queries parse it as it arrives, see QueryPageAsync).
+    /// </summary>
+    async Task<(Response Response, int Retries)> SendCoreAsync(RequestMethod method, string resource, string? query, ReadOnlyMemory<byte>? body,
+        Action<Request>? configure, CancellationToken cancellationToken, bool bufferResponse = true)
     {
         // Not disposed here: disposing the message would dispose the (buffered) response the caller reads.
         var message = pipeline.CreateMessage();
+        message.BufferResponse = bufferResponse;
         var request = message.Request;
         request.Method = method;
         request.Uri.Reset(new Uri($"{serviceBase}/{resource}{(query is null ? "" : "?" + query)}"));
-        if (body is not null)
+        if (body is { } content)
         {
-            request.Content = RequestContent.Create(body);
+            request.Content = RequestContent.Create(content);
             request.Headers.SetValue("Content-Type", "application/json");
         }
         configure?.Invoke(request);

@@ -17,7 +17,14 @@ static class TableEntityJson
     public static byte[] Serialize(TableEntity entity, bool includeKeys = true)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        Serialize(entity, buffer, includeKeys);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the entity's JSON to <paramref name="output"/> (a transaction body).</summary>
+    public static void Serialize(TableEntity entity, IBufferWriter<byte> output, bool includeKeys = true)
+    {
+        using (var writer = new Utf8JsonWriter(output))
         {
             writer.WriteStartObject();
             if (includeKeys)
@@ -28,7 +35,6 @@ static class TableEntityJson
             foreach (var (name, value) in entity) WriteProperty(writer, name, value);
             writer.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
     }
 
     static void WriteProperty(Utf8JsonWriter writer, string name, object value)
@@ -65,26 +71,56 @@ static class TableEntityJson
         }
     }
 
-    /// <summary>Reads one entity object from a response (single entity or an element of <c>value</c>).</summary>
+    /// <summary>
+    /// Reads one entity object from a response (single entity or an element of <c>value</c>) in one
+    /// pass: the service writes each <c>Name@odata.type</c> just before its value, so the pending
+    /// annotation is usually the one wanted; one that comes after its value re-reads that value.
+    /// Queries return hundreds of thousands of these in a campaign plan, so no per-property lookups
+    /// or string concatenation.
+    /// </summary>
     public static TableEntity Read(JsonElement json)
     {
         var entity = new TableEntity();
+        List<(string Name, string? Type)>? annotations = null;
         foreach (var property in json.EnumerateObject())
         {
             var name = property.Name;
-            if (name == "odata.etag") entity.ETag = new ETag(property.Value.GetString() ?? "");
+            if (name.EndsWith(TypeSuffix, StringComparison.Ordinal))
+            {
+                var of = name[..^TypeSuffix.Length];
+                (annotations ??= []).Add((of, property.Value.GetString()));
+                if (entity.ContainsKey(of) && json.TryGetProperty(of, out var earlier) && ReadValue(earlier, annotations[^1].Type) is { } typed)
+                    entity[of] = typed; // the annotation came after its value
+            }
+            else if (name == "odata.etag") entity.ETag = new ETag(property.Value.GetString() ?? "");
             else if (name == "PartitionKey") entity.PartitionKey = property.Value.GetString() ?? "";
             else if (name == "RowKey") entity.RowKey = property.Value.GetString() ?? "";
-            else if (name == "Timestamp") entity.Timestamp = TryParseDateTime(property.Value.GetString(), out var t) ? t : null;
+            else if (name == "Timestamp") entity.Timestamp = ReadDateTime(property.Value);
             else if (!name.StartsWith("odata.", StringComparison.Ordinal) && !name.Contains('@'))
             {
-                var type = json.TryGetProperty(name + TypeSuffix, out var annotation) ? annotation.GetString() : null;
-                var value = ReadValue(property.Value, type);
+                var value = ReadValue(property.Value, TypeOf(annotations, name));
                 if (value is not null) entity[name] = value;
             }
         }
         return entity;
     }
+
+    static string? TypeOf(List<(string Name, string? Type)>? annotations, string name)
+    {
+        if (annotations is null) return null;
+        for (var i = annotations.Count - 1; i >= 0; i--)
+            if (annotations[i].Name == name) return annotations[i].Type;
+        return null;
+    }
+
+    /// <summary>
+    /// The fast ISO 8601 reader of System.Text.Json first (the service writes UTC with <c>Z</c>), else
+    /// the lenient parse, which also reads a time without offset as UTC (the fast one would take it as local).
+    /// </summary>
+    static DateTimeOffset? ReadDateTime(JsonElement value) =>
+        value.ValueKind != JsonValueKind.String ? null
+        : value.TryGetDateTimeOffset(out var fast) && fast.Offset == TimeSpan.Zero ? fast
+        : TryParseDateTime(value.GetString(), out var t) ? t : null;
 
     static object? ReadValue(JsonElement value, string? edmType)
     {
@@ -95,7 +131,7 @@ static class TableEntityJson
             "Edm.Int64" => text is null ? value.GetInt64() : long.Parse(text, CultureInfo.InvariantCulture),
             "Edm.Int32" => value.GetInt32(),
             "Edm.Double" => text is null ? value.GetDouble() : ParseDouble(text),
-            "Edm.DateTime" => TryParseDateTime(text, out var t) ? t : throw new FormatException($"Bad Edm.DateTime '{text}'."),
+            "Edm.DateTime" => ReadDateTime(value) ?? throw new FormatException($"Bad Edm.DateTime '{text}'."),
             "Edm.Guid" => Guid.Parse(text!),
             "Edm.Binary" => Convert.FromBase64String(text!),
             "Edm.Boolean" => value.GetBoolean(),
