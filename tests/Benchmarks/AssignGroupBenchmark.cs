@@ -146,7 +146,7 @@ public static class AssignGroupBenchmark
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {
-            var task = await http.GetFromJsonAsync<JsonElement>($"api/tasks/{taskId}", Json);
+            var task = await http.GetFromJsonAsync<JsonElement>($"api/tasks/{taskId}?pageSize=0", Json);
             var state = task.TryGetProperty("task", out var inner) ? inner.GetProperty("state").GetString()! : task.GetProperty("state").GetString()!;
             if (state is not ("starting" or "running")) return state;
             await Task.Delay(100);

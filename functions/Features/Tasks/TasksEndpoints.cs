@@ -20,7 +20,7 @@ public static class TasksEndpoints
             .WithSummary("Lists tasks (state=active|completed|all, default active) with progress counts per item state.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id}", GetAsync).WithName("GetTask")
-            .WithSummary("One task with a page of its items.")
+            .WithSummary("One task with a page of its items; pageSize=0 answers its progress alone (cheap to poll).")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/cancel", CancelAsync).WithName("CancelTask")
             .WithSummary("Cancels a task; idempotent. 409 when it already completed or failed.")
@@ -55,10 +55,13 @@ public static class TasksEndpoints
     static async Task<Results<Ok<TaskDetailView>, ProblemHttpResult>> GetAsync(WorkflowEngine engine, string id, string? continuationToken,
         int? pageSize, CancellationToken cancellationToken)
     {
-        if (CheckPaging(pageSize, continuationToken) is { } bad) return bad;
+        if (CheckPaging(pageSize == 0 ? null : pageSize, continuationToken) is { } bad) return bad;
         var workflow = await engine.GetAsync(id, cancellationToken);
         if (workflow is null) return Problems.Result(ProblemCodes.NotFound, $"No task '{id}'.");
-        var items = await engine.GetItemsAsync(id, continuationToken, pageSize ?? DefaultPageSize, cancellationToken);
+        // Progress alone: a chunk kept as a manifest is read whole to page its items (10,000 for a
+        // device campaign), which a progress bar polled every second does not need.
+        var items = pageSize == 0 ? new WorkflowItemPage([], null)
+            : await engine.GetItemsAsync(id, continuationToken, pageSize ?? DefaultPageSize, cancellationToken);
         var progress = await engine.GetProgressAsync(workflow, cancellationToken);
         return TypedResults.Ok(new TaskDetailView(TaskView.From(workflow, progress), [.. items.Items.Select(TaskItemView.From)], items.ContinuationToken));
     }

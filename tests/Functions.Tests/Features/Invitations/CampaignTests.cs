@@ -36,6 +36,9 @@ public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture em
             ["sent"] = 3, ["failed"] = 1, ["skipped-no-email"] = 1, ["skipped-managed-distribution-not-enabled"] = 1,
         }, done.Task.Progress);
         Assert.Contains("550", done.Items.Single(i => i.Key == "bounce").Error);
+        var progressOnly = await CampaignTestHost.OkAsync(await host.Admin.GetAsync($"/api/tasks/{taskId}?pageSize=0", Cancel));
+        Assert.Equal(0, progressOnly.GetProperty("items").GetArrayLength());
+        Assert.Equal(3, progressOnly.GetProperty("task").GetProperty("progress").GetProperty("sent").GetInt32());
         Assert.Equal(3, host.PickupFiles().Length);
         Assert.Equal("invited", await host.StatusOfAsync("ok1"));
         Assert.Equal("notInvited", await host.StatusOfAsync("bounce")); // the mail never left
