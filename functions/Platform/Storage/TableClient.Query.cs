@@ -48,7 +48,8 @@ public sealed partial class TableClient
             throw new ArgumentOutOfRangeException(nameof(maxPerPage), $"A page holds 1 to {MaxPageSize} entities.");
         // Not buffered: a page of 1,000 entities is hundreds of KB, and Azure.Core buffers a body in a
         // MemoryStream that doubles its way up to it (each step a new array, on the large object heap
-        // beyond 85 KB). Parsing from the stream reads into pooled arrays instead.
+        // beyond 85 KB). Read into a pooled buffer of the Content-Length instead (the document reads
+        // it in place, so it is disposed first).
         using var response = await SendAsync(RequestMethod.Get, Name + "()", QueryString(filter, select, maxPerPage, continuation), null, null,
             cancellationToken, bufferResponse: false);
         if (response.Status != 200)
@@ -57,7 +58,8 @@ public sealed partial class TableClient
             throw TableErrors.FromResponse(response, "query entities");
         }
 
-        using var json = await JsonDocument.ParseAsync(response.ContentStream ?? Stream.Null, cancellationToken: cancellationToken);
+        using var body = await PooledBufferWriter.ReadAllAsync(response.ContentStream ?? Stream.Null, response.Headers.ContentLength, cancellationToken);
+        using var json = JsonDocument.Parse(body.WrittenMemory);
         var entities = new List<TableEntity>();
         if (json.RootElement.TryGetProperty("value", out var values))
             foreach (var item in values.EnumerateArray()) entities.Add(TableEntityJson.Read(item));
