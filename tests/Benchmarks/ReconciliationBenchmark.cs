@@ -112,7 +112,7 @@ public static class ReconciliationBenchmark
 
     /// <summary>
     /// Per item: the ledger row (Assigned = all) in <c>licenses</c> and one committed target row per
-    /// serial where the ledger keeps them (<see cref="LicenseTargetLayout"/>: shard table, bucket
+    /// serial where the ledger keeps them (<see cref="LicenseTargetLayout"/>: shard and slice table, bucket
     /// partition), 100 per transaction within a partition, 8 transactions at once.
     /// </summary>
     static async Task<long> SeedLedgerAsync(BenchmarkStorage storage, string uId, int assets, int perAsset)
@@ -120,8 +120,9 @@ public static class ReconciliationBenchmark
         var service = new TableServiceClient(storage.Account, BenchmarkStorage.Prefixed(Prefix));
         var ledgers = service.GetTableClient(LicenseLedger.TableName);
         await ledgers.CreateIfNotExistsAsync(default);
-        var shards = Enumerable.Range(0, LicenseTargetLayout.Shards).Select(s => service.GetTableClient(LicenseTargetLayout.TableName(s))).ToArray();
-        foreach (var shard in shards) await shard.CreateIfNotExistsAsync(default);
+        var shards = Enumerable.Range(0, LicenseTargetLayout.Shards)
+            .Select(s => Enumerable.Range(0, LicenseTargetLayout.Slices).Select(slice => service.GetTableClient(LicenseTargetLayout.TableName(s, slice))).ToArray()).ToArray();
+        foreach (var table in shards.SelectMany(s => s)) await table.CreateIfNotExistsAsync(default);
         var now = DateTimeOffset.UtcNow;
         var batches = Enumerable.Range(0, assets).SelectMany(a =>
         {
@@ -131,7 +132,7 @@ public static class ReconciliationBenchmark
                 .Select(i => LicenseTargetLayout.ToEntity(contentId, LicenseTarget.Device(Serial(a, i)), LicenseState.Committed, "bench:" + contentId, "bench-" + a))
                 .GroupBy(e => e.PartitionKey, StringComparer.Ordinal)
                 .SelectMany(partition => partition.Chunk(100))
-                .Select(chunk => (Table: shards[LicenseTargetLayout.ShardOf(contentId)], Rows: chunk));
+                .Select(chunk => (Table: shards[LicenseTargetLayout.ShardOf(contentId)][LicenseTargetLayout.SliceOfPartition(chunk[0].PartitionKey)], Rows: chunk));
             return targets.Prepend((Table: ledgers, Rows: new[] { ledger.ToEntity(now) }));
         });
         long written = 0;

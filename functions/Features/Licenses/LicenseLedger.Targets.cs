@@ -24,17 +24,16 @@ public sealed partial class LicenseLedger
     /// <summary>One target's license row, or null (one point read).</summary>
     public async Task<LicenseTargetRow?> GetTargetAsync(string contentId, LicenseTarget target, CancellationToken cancellationToken = default)
     {
-        var table = await targetTables.ForItemAsync(contentId, cancellationToken);
+        var table = await targetTables.ForTargetAsync(contentId, target, cancellationToken);
         var row = await table.GetEntityAsync(LicenseTargetLayout.PartitionKey(contentId, target), LicenseTargetLayout.RowKey(target),
             cancellationToken: cancellationToken);
         return row is null ? null : LicenseTargetRow.Read(row);
     }
 
-    /// <summary>Every target row of the item (one query over its bucket partitions in its shard table), in no particular order.</summary>
+    /// <summary>Every target row of the item (a query over its bucket partitions in each of its slice tables, side by side), in no particular order.</summary>
     public async IAsyncEnumerable<LicenseTargetRow> GetTargetsAsync(string contentId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var table = await targetTables.ForItemAsync(contentId, cancellationToken);
-        await foreach (var row in table.QueryAsync(LicenseTargetLayout.ItemFilter(contentId), cancellationToken: cancellationToken))
+        foreach (var row in await targetTables.ReadItemAsync(contentId, null, cancellationToken))
             yield return LicenseTargetRow.Read(row);
     }
 
@@ -77,7 +76,13 @@ public sealed partial class LicenseLedger
     async Task WriteTargetRowsAsync(IReadOnlyCollection<TableEntity> rows, TargetWrite mode, CancellationToken cancellationToken)
     {
         if (rows.Count == 0) return;
-        var table = await targetTables.ForItemAsync(LicenseTargetLayout.ContentIdOf(rows.First().PartitionKey), cancellationToken);
+        var contentId = LicenseTargetLayout.ContentIdOf(rows.First().PartitionKey);
+        await Task.WhenAll(rows.GroupBy(r => LicenseTargetLayout.SliceOfPartition(r.PartitionKey)).Select(async slice =>
+            await WriteTargetRowsAsync(await targetTables.SliceAsync(contentId, slice.Key, cancellationToken), [.. slice], mode, cancellationToken)));
+    }
+
+    async Task WriteTargetRowsAsync(TableClient table, IReadOnlyCollection<TableEntity> rows, TargetWrite mode, CancellationToken cancellationToken)
+    {
         if (mode == TargetWrite.Overwrite) await TableBulk.MergeOrUpsertAsync(table, rows, cancellationToken);
         else if (mode == TargetWrite.AddOrOverwrite) await TableBulk.AddOrUpsertAsync(table, rows, TableTransactionActionType.UpsertMerge, cancellationToken);
         else await TableBulk.SubmitAsync(table, rows.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), AddEachMissingAsync, cancellationToken);

@@ -30,10 +30,7 @@ internal sealed class LedgerPartitionScan(TableServiceClient service)
         string contentId, bool reservations, CancellationToken cancellationToken)
     {
         var pending = reservations ? PendingAsync(contentId, cancellationToken) : Task.FromResult(new List<ReservationRecord>());
-        var table = await targetTables.ForItemAsync(contentId, cancellationToken);
-        var rows = new List<OurTarget>();
-        await foreach (var row in table.QueryAsync(LicenseTargetLayout.ItemFilter(contentId), TargetColumns, cancellationToken: cancellationToken))
-            if (Read(row) is { } target) rows.Add(target);
+        var rows = (await targetTables.ReadItemAsync(contentId, TargetColumns, cancellationToken)).Select(Read).OfType<OurTarget>().ToList();
         return (await pending, rows);
     }
 
@@ -74,11 +71,11 @@ internal sealed class LedgerPartitionScan(TableServiceClient service)
     public async Task<Dictionary<string, OurTarget>> GetAsync(string contentId, IReadOnlyCollection<(string Kind, string Id)> targets,
         CancellationToken cancellationToken)
     {
-        var table = await targetTables.ForItemAsync(contentId, cancellationToken);
         var found = new System.Collections.Concurrent.ConcurrentDictionary<string, OurTarget>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (t, ct) =>
         {
             var target = new LicenseTarget(t.Kind == TargetKinds.Device ? LicenseTargetKind.Device : LicenseTargetKind.User, t.Id);
+            var table = await targetTables.ForTargetAsync(contentId, target, ct);
             var row = await table.GetEntityAsync(LicenseTargetLayout.PartitionKey(contentId, target), LicenseTargetLayout.RowKey(target), TargetColumns, ct);
             if (row is not null && Read(row) is { } ours) found[ours.Key] = ours;
         });

@@ -155,7 +155,7 @@ public sealed class LicenseLedgerTests
 
         // A replay adds target rows that are missing and leaves the ones that moved on alone.
         await ledger.SetTargetStatesAsync(item, [members[0]], LicenseState.Committed, "big-group", "big", Cancel);
-        Assert.True(await service.GetTableClient(LicenseTargetLayout.TableName(LicenseTargetLayout.ShardOf(item)))
+        Assert.True(await service.GetTableClient(LicenseTargetLayout.TableName(item, members[449]))
             .DeleteEntityAsync(LicenseTargetLayout.PartitionKey(item, members[449]), LicenseTargetLayout.RowKey(members[449]), ETag.All, Cancel));
         var replay = await ledger.ReserveAsync(new(item, members.Count, "big-group", "big", ReservationMode.UpTo, members), Cancel);
         Assert.True(replay.Replayed);

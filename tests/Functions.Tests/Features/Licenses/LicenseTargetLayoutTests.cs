@@ -27,14 +27,31 @@ public sealed class LicenseTargetLayoutTests
         return id;
     }
 
-    TableClient ShardOf(string contentId) => service.GetTableClient(LicenseTargetLayout.TableName(LicenseTargetLayout.ShardOf(contentId)));
+    TableClient TableOf(string contentId, LicenseTarget target) => service.GetTableClient(LicenseTargetLayout.TableName(contentId, target));
+
+    /// <summary>Every target row of the item, read table by table (not through the ledger).</summary>
+    async Task<List<TableEntity>> RowsOfAsync(string contentId)
+    {
+        List<TableEntity> rows = [];
+        for (var slice = 0; slice < LicenseTargetLayout.Slices; slice++)
+        {
+            var table = service.GetTableClient(LicenseTargetLayout.TableName(LicenseTargetLayout.ShardOf(contentId), slice));
+            await foreach (var row in table.QueryAsync(LicenseTargetLayout.ItemFilter(contentId), cancellationToken: Cancel))
+            {
+                Assert.Equal(slice, LicenseTargetLayout.SliceOfPartition(row.PartitionKey));
+                rows.Add(row);
+            }
+        }
+        return rows;
+    }
 
     [Fact]
     public void HashesAreStableAcrossProcesses()
     {
         // Stored rows depend on these values: FNV-1a (32-bit) of the UTF-8 text, never string.GetHashCode.
         Assert.Equal(75, LicenseTargetLayout.ShardOf("vpp-1-42-STDQ"));
-        Assert.Equal("licensetargets075", LicenseTargetLayout.TableName(75));
+        Assert.Equal("licensetargets075s3", LicenseTargetLayout.TableName(75, 3));
+        Assert.Equal("licensetargets075s4", LicenseTargetLayout.TableName("vpp-1-42-STDQ", LicenseTarget.Device("SER001"))); // bucket 0x3c = 60, 60 mod 8
         Assert.Equal("vpp-1-42-STDQ|3c", LicenseTargetLayout.PartitionKey("vpp-1-42-STDQ", LicenseTarget.Device("SER001")));
         Assert.Equal("vpp-1-42-STDQ|3d", LicenseTargetLayout.PartitionKey("vpp-1-42-STDQ", LicenseTarget.User("user-1")));
         Assert.Equal(("d|SER001", "u|user-1"), (LicenseTargetLayout.RowKey(LicenseTarget.Device("SER001")), LicenseTargetLayout.RowKey(LicenseTarget.User("user-1"))));
@@ -42,7 +59,7 @@ public sealed class LicenseTargetLayoutTests
     }
 
     [Fact]
-    public async Task TargetRowsLiveInTheItemsShardSpreadOverBucketPartitions()
+    public async Task TargetRowsLiveInTheItemsShardSpreadOverSliceTablesAndBucketPartitions()
     {
         var item = await ItemAsync(1000);
         var other = await ItemAsync(10);
@@ -50,9 +67,9 @@ public sealed class LicenseTargetLayoutTests
         await ledger.ReserveAsync(new(item, members.Count, "group", "g", ReservationMode.UpTo, members), Cancel);
         await ledger.ReserveAsync(new(other, 1, "single", "s", ReservationMode.AllOrNothing, [LicenseTarget.Device("SER0000")]), Cancel);
 
-        List<TableEntity> rows = [];
-        await foreach (var row in ShardOf(item).QueryAsync(LicenseTargetLayout.ItemFilter(item), cancellationToken: Cancel)) rows.Add(row);
+        var rows = await RowsOfAsync(item);
         Assert.Equal(300, rows.Count);
+        Assert.Equal(LicenseTargetLayout.Slices, rows.Select(r => LicenseTargetLayout.SliceOfPartition(r.PartitionKey)).Distinct().Count());
         Assert.All(rows, r => Assert.Matches(@"\|[0-9a-f]{2}$", r.PartitionKey));
         Assert.All(rows, r => Assert.Equal(item, LicenseTargetLayout.ContentIdOf(r.PartitionKey)));
         Assert.InRange(rows.Select(r => r.PartitionKey).Distinct().Count(), 40, LicenseTargetLayout.Buckets);
@@ -94,7 +111,7 @@ public sealed class LicenseTargetLayoutTests
         await ledger.ReserveAsync(new(item, 3, "small", "k", ReservationMode.UpTo, members), Cancel);
         await ledger.SetTargetStatesAsync(item, [members[0]], LicenseState.Committed, "small", "k", Cancel);
         foreach (var lost in members[1..])
-            Assert.True(await ShardOf(item).DeleteEntityAsync(LicenseTargetLayout.PartitionKey(item, lost), LicenseTargetLayout.RowKey(lost), ETag.All, Cancel));
+            Assert.True(await TableOf(item, lost).DeleteEntityAsync(LicenseTargetLayout.PartitionKey(item, lost), LicenseTargetLayout.RowKey(lost), ETag.All, Cancel));
         var stampBefore = (await service.GetTableClient(LicenseLedger.TableName).GetEntityAsync(item, LicenseKeys.TargetsChangedRow, cancellationToken: Cancel))!.GetString("Stamp");
 
         var replay = await ledger.ReserveAsync(new(item, 3, "small", "k", ReservationMode.UpTo, members), Cancel);

@@ -25,7 +25,7 @@ public sealed class VerifiedItemsTests(AzuriteFixture azurite)
         // A row removed around the ledger (no stamp) is not seen: proof that the rows were not read.
         var sn1 = LicenseTarget.Device("SN1");
         var targets = host.App.Services.GetRequiredService<TableServiceClient>()
-            .GetTableClient(LicenseTargetLayout.TableName(LicenseTargetLayout.ShardOf(ContentId(location, "8101"))));
+            .GetTableClient(LicenseTargetLayout.TableName(ContentId(location, "8101"), sn1));
         Assert.True(await targets.DeleteEntityAsync(LicenseTargetLayout.PartitionKey(ContentId(location, "8101"), sn1), LicenseTargetLayout.RowKey(sn1), ETag.All, Cancel));
         var unchanged = await RunAsync(host, full: true);
         Assert.Equal((0, 0, 2), (unchanged.Totals.Orphans, unchanged.Totals.Lost, unchanged.ItemsComparedInFull));
