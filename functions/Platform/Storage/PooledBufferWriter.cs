@@ -51,11 +51,14 @@ public sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWrit
     public static async Task<PooledBufferWriter> ReadAllAsync(Stream stream, long? expectedLength, CancellationToken cancellationToken)
     {
         var body = new PooledBufferWriter((int)Math.Clamp((expectedLength ?? 64 * 1024) + 1, 1024, 64 * 1024 * 1024));
+        // With a known length one byte more than the body always remains (the read that ends it),
+        // so the buffer never doubles just before its end.
+        var hint = expectedLength is null ? 16 * 1024 : 1;
         try
         {
             while (true)
             {
-                var read = await stream.ReadAsync(body.GetMemory(16 * 1024), cancellationToken);
+                var read = await stream.ReadAsync(body.GetMemory(hint), cancellationToken);
                 if (read == 0) return body;
                 body.Advance(read);
             }

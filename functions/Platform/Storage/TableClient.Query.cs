@@ -46,25 +46,40 @@ public sealed partial class TableClient
     {
         if (maxPerPage is < 1 or > MaxPageSize)
             throw new ArgumentOutOfRangeException(nameof(maxPerPage), $"A page holds 1 to {MaxPageSize} entities.");
-        // Not buffered: a page of 1,000 entities is hundreds of KB, and Azure.Core buffers a body in a
-        // MemoryStream that doubles its way up to it (each step a new array, on the large object heap
-        // beyond 85 KB). Read into a pooled buffer of the Content-Length instead (the document reads
-        // it in place, so it is disposed first).
-        using var response = await SendAsync(RequestMethod.Get, Name + "()", QueryString(filter, select, maxPerPage, continuation), null, null,
-            cancellationToken, bufferResponse: false);
-        if (response.Status != 200)
+        var query = QueryString(filter, select, maxPerPage, continuation);
+        for (var attempt = 1; ; attempt++)
         {
-            await BufferAsync(response, cancellationToken);
-            throw TableErrors.FromResponse(response, "query entities");
+            // Not buffered: a page of 1,000 entities is hundreds of KB, and Azure.Core buffers a body in a
+            // MemoryStream that doubles its way up to it (each step a new array, on the large object heap
+            // beyond 85 KB). Read into a pooled buffer of the Content-Length instead (the document reads
+            // it in place, so it is disposed first).
+            using var response = await SendAsync(RequestMethod.Get, Name + "()", query, null, null, cancellationToken, bufferResponse: false);
+            if (response.Status != 200)
+            {
+                await BufferAsync(response, cancellationToken);
+                throw TableErrors.FromResponse(response, "query entities");
+            }
+            PooledBufferWriter body;
+            try
+            {
+                body = await PooledBufferWriter.ReadAllAsync(response.ContentStream ?? Stream.Null, response.Headers.ContentLength, cancellationToken);
+            }
+            catch (IOException) when (attempt < BodyReadAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                continue; // the pipeline retries a body it buffers itself; this one is read here, so retried here
+            }
+            using (body)
+            using (var json = JsonDocument.Parse(body.WrittenMemory))
+            {
+                var entities = new List<TableEntity>();
+                if (json.RootElement.TryGetProperty("value", out var values))
+                    foreach (var item in values.EnumerateArray()) entities.Add(TableEntityJson.Read(item));
+                return new TablePage(entities, ReadContinuation(response));
+            }
         }
-
-        using var body = await PooledBufferWriter.ReadAllAsync(response.ContentStream ?? Stream.Null, response.Headers.ContentLength, cancellationToken);
-        using var json = JsonDocument.Parse(body.WrittenMemory);
-        var entities = new List<TableEntity>();
-        if (json.RootElement.TryGetProperty("value", out var values))
-            foreach (var item in values.EnumerateArray()) entities.Add(TableEntityJson.Read(item));
-        return new TablePage(entities, ReadContinuation(response));
     }
+
+    const int BodyReadAttempts = 3;
 
     /// <summary>Reads an unbuffered body into memory (an error's body, for its code and message).</summary>
     static async Task BufferAsync(Response response, CancellationToken cancellationToken)

@@ -143,7 +143,7 @@ public sealed partial class TableClient
 
     /// <summary>
     /// One request through the pipeline (retries included). <paramref name="bufferResponse"/> false
-    /// leaves the body as the network stream (queries parse it as it arrives, see QueryPageAsync).
+    /// leaves the body as the network stream (queries read it into a pooled buffer, see QueryPageAsync).
     /// </summary>
     async Task<(Response Response, int Retries)> SendCoreAsync(RequestMethod method, string resource, string? query, ReadOnlyMemory<byte>? body,
         Action<Request>? configure, CancellationToken cancellationToken, bool bufferResponse = true)

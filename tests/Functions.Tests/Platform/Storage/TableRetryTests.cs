@@ -55,4 +55,27 @@ public class TableRetryTests(AzuriteFixture azurite)
         Assert.Equal(30, all.Count);
         Assert.Equal(4, fault.Sent);
     }
+
+    [Fact]
+    public async Task AQueryPageWhoseBodyBreaksOffIsReadAgain()
+    {
+        // Query pages are read outside the pipeline (not buffered by it), so a connection that
+        // drops mid-body is retried by the query itself.
+        var (options, fault) = TableFaultPolicy.Options(m => m.Request.Method == RequestMethod.Get,
+            () => new CannedResponse(200) { ContentStream = new BrokenStream() });
+        var table = await TableTestSupport.CreateTableAsync(azurite, Prefix, "brokenPage", options);
+        await table.AddEntityAsync(new TableEntity("p", "r") { ["V"] = 1 }, Token);
+
+        var all = await table.QueryAsync(cancellationToken: Token).ToListAsync();
+
+        Assert.Equal(1, Assert.Single(all).GetInt32("V"));
+        Assert.Equal(2, fault.Sent);
+    }
+
+    /// <summary>A response body whose connection resets after a few bytes.</summary>
+    sealed class BrokenStream() : MemoryStream("{\"value\":["u8.ToArray())
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Position < Length ? await base.ReadAsync(buffer, cancellationToken) : throw new IOException("Connection reset by peer.");
+    }
 }
