@@ -20,6 +20,10 @@ public static class CampaignKey
     /// <summary>A single-user invitation's one-item follow-up workflow.</summary>
     public static string ForSingle(string userId, string firstCommandUuid) => $"user:{userId}|command:{firstCommandUuid}";
 
+    /// <summary>Whether the workflow is a campaign by email (its key names the channel); device campaigns and single-user follow-ups are not.</summary>
+    public static bool IsEmail(WorkflowInfo workflow) =>
+        workflow.Kind == Kind && (workflow.IdempotencyKey ?? "").Split('|').Contains("channel:" + InvitationChannel.Email, StringComparer.Ordinal);
+
     public static (InvitationAudience Audience, DateTimeOffset? ResendCutoff) Parse(WorkflowInfo workflow)
     {
         var parts = (workflow.IdempotencyKey ?? "").Split('|').Select(p => p.Split(':', 2)).Where(p => p.Length == 2)

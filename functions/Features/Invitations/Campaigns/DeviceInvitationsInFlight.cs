@@ -13,7 +13,8 @@ public sealed class DeviceInvitationsInFlight(WorkflowEngine engine) : IDeviceIn
     public async Task<IReadOnlyList<DeviceInvitationView>> ListAsync(IReadOnlyList<WorkflowInfo> activeTasks, CancellationToken cancellationToken)
     {
         var views = new List<DeviceInvitationView>();
-        foreach (var task in activeTasks.Where(t => t.Kind == CampaignKey.Kind))
+        // Email campaigns follow their recipients for a day: reading their open items (chunk manifests) on every poll would find no device among them.
+        foreach (var task in activeTasks.Where(t => t.Kind == CampaignKey.Kind && !CampaignKey.IsEmail(t)))
         {
             var remaining = IDeviceInvitationsInFlight.MaxListed - views.Count;
             if (remaining <= 0) break;
