@@ -4,8 +4,9 @@ namespace ManagedDistribution.Benchmarks;
 
 /// <summary>
 /// `write-kinds`: what each kind of batched write costs Azurite on rows that already sit in a big
-/// table — the measurement behind the choice of inserts and merges over replaces (see
-/// Platform/Storage/README.md). A table of --rows N (default 50,000) in --partitions P (default 64)
+/// table — the measurement behind the choice of inserts and merges over replaces, and behind
+/// spreading an item's license target rows over 8 tables (Features/Licenses/README.md: merges
+/// cost half in a table of 6,250 rows than in one of 50,000). A table of --rows N (default 50,000) in --partitions P (default 64)
 /// is filled, then every row is written again in 100-row transactions as UpdateReplace,
 /// UpdateMerge, UpsertReplace, UpsertMerge, and N new rows are added, each timed on its own.
 /// </summary>
