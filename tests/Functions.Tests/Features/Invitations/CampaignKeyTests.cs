@@ -16,7 +16,7 @@ public class CampaignKeyTests
         Assert.True(CampaignKey.IsEmail(Workflow(CampaignKey.For("g", InvitationAudience.NotInvited, InvitationChannel.Email, null, "d"))));
         Assert.False(CampaignKey.IsEmail(Workflow(CampaignKey.For("g", InvitationAudience.NotInvited, InvitationChannel.Device, null, "d"))));
         Assert.False(CampaignKey.IsEmail(Workflow(CampaignKey.ForSingle("u", "uuid"))));
-        // A group whose id holds the words is not fooled.
+        // Only the key's channel part counts, not the same text elsewhere in it.
         Assert.False(CampaignKey.IsEmail(Workflow(CampaignKey.For("channel:Email", InvitationAudience.NotInvited, InvitationChannel.Device, null, "d"))));
         Assert.False(CampaignKey.IsEmail(Workflow(CampaignKey.For("g", InvitationAudience.NotInvited, InvitationChannel.Email, null, "d"), kind: "push")));
     }
