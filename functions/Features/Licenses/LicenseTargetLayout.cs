@@ -47,7 +47,10 @@ public static class LicenseTargetLayout
     public static int ShardOf(string contentId) => (int)(StableHash.Fnv1a(contentId) % Shards);
 
     /// <summary>The table holding a target's row of the item.</summary>
-    public static string TableName(string contentId, LicenseTarget target) => TableName(ShardOf(contentId), (int)(BucketOf(target) % Slices));
+    public static string TableName(string contentId, LicenseTarget target) => TableName(ShardOf(contentId), SliceOf(target));
+
+    /// <summary>The slice (table within the item's shard) of a target's row.</summary>
+    public static int SliceOf(LicenseTarget target) => (int)(BucketOf(target) % Slices);
 
     /// <summary>The slice of a target row's partition key (<c>{contentId}|{bucket:x2}</c>).</summary>
     public static int SliceOfPartition(string partitionKey) => Convert.ToInt32(partitionKey[^2..], 16) % Slices;
@@ -107,13 +110,9 @@ public sealed class LicenseTargetTables(TableServiceClient service)
     readonly TableOnFirstUse[] tables = [.. Enumerable.Range(0, LicenseTargetLayout.Shards * LicenseTargetLayout.Slices)
         .Select(t => new TableOnFirstUse(service, LicenseTargetLayout.TableName(t / LicenseTargetLayout.Slices, t % LicenseTargetLayout.Slices)))];
 
-    /// <summary>The tables holding the item's target rows, one per slice.</summary>
-    public async Task<TableClient[]> ForItemAsync(string contentId, CancellationToken cancellationToken) =>
-        await Task.WhenAll(Enumerable.Range(0, LicenseTargetLayout.Slices).Select(slice => SliceAsync(contentId, slice, cancellationToken).AsTask()));
-
     /// <summary>The table holding a target's row of the item.</summary>
     public ValueTask<TableClient> ForTargetAsync(string contentId, LicenseTarget target, CancellationToken cancellationToken) =>
-        SliceAsync(contentId, LicenseTargetLayout.SliceOfPartition(LicenseTargetLayout.PartitionKey(contentId, target)), cancellationToken);
+        SliceAsync(contentId, LicenseTargetLayout.SliceOf(target), cancellationToken);
 
     /// <summary>The table of one slice of the item's target rows.</summary>
     public ValueTask<TableClient> SliceAsync(string contentId, int slice, CancellationToken cancellationToken) =>
@@ -122,8 +121,9 @@ public sealed class LicenseTargetTables(TableServiceClient service)
     /// <summary>Every target row of the item (filtered by <paramref name="select"/>), a query per slice side by side, in no particular order.</summary>
     public async Task<List<TableEntity>> ReadItemAsync(string contentId, IReadOnlyList<string>? select, CancellationToken cancellationToken)
     {
-        var slices = await Task.WhenAll((await ForItemAsync(contentId, cancellationToken)).Select(async table =>
+        var slices = await Task.WhenAll(Enumerable.Range(0, LicenseTargetLayout.Slices).Select(async slice =>
         {
+            var table = await SliceAsync(contentId, slice, cancellationToken);
             var rows = new List<TableEntity>();
             await foreach (var row in table.QueryAsync(LicenseTargetLayout.ItemFilter(contentId), select, cancellationToken: cancellationToken)) rows.Add(row);
             return rows;
