@@ -46,16 +46,22 @@ public interface IPushTargets
     /// <summary>
     /// <see cref="GetAsync"/> for many channels (a push chunk); absent or null = not a target.
     /// Implementations read in bulk where their storage allows; this default reads one by one.
+    /// <paramref name="recentWillDo"/>: credentials read a few seconds ago serve (a first wave needs
+    /// token and push magic, not the latest check-in time), so a big fan-out may share one read.
     /// </summary>
-    async Task<IReadOnlyDictionary<ChannelId, PushTargetInfo?>> GetManyAsync(IReadOnlyCollection<ChannelId> channels, CancellationToken cancellationToken)
+    async Task<IReadOnlyDictionary<ChannelId, PushTargetInfo?>> GetManyAsync(IReadOnlyCollection<ChannelId> channels, bool recentWillDo,
+        CancellationToken cancellationToken)
     {
         var found = new Dictionary<ChannelId, PushTargetInfo?>();
         foreach (var channel in channels) found[channel] = await GetAsync(channel, cancellationToken);
         return found;
     }
 
-    /// <summary>APNs said the token is bad or unregistered: stop pushing it until the next TokenUpdate.</summary>
-    Task MarkTokenUnusableAsync(ChannelId channel, string reason, CancellationToken cancellationToken);
+    /// <summary>
+    /// APNs said <paramref name="token"/> is bad or unregistered: stop pushing the channel until its
+    /// next TokenUpdate. Nothing changes when the channel's token is another by now (it re-enrolled).
+    /// </summary>
+    Task MarkTokenUnusableAsync(ChannelId channel, byte[] token, string reason, CancellationToken cancellationToken);
 
     /// <summary>Whether commands still wait (queued or not-now) for the channel.</summary>
     Task<bool> HasWaitingCommandsAsync(ChannelId channel, CancellationToken cancellationToken);

@@ -30,6 +30,7 @@ public static class DevicesModule
         services.AddSingleton<CommandQueue>();
         services.AddSingleton<InventoryStore>();
         services.AddSingleton<InventoryIngest>();
+        services.AddSingleton<PushTargetSnapshots>();
         services.AddSingleton<IPushTargets, PushTargets>();
         services.AddSingleton<DeviceIdentity>();
         services.AddSingleton<CheckinService>();

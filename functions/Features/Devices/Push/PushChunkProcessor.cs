@@ -22,8 +22,10 @@ sealed partial class PushChunkProcessor(
     public async Task<WorkflowChunkResult> ProcessAsync(WorkflowChunk chunk, CancellationToken cancellationToken)
     {
         // The chunk's push targets in one bulk read (its channels are seeded in device bucket order,
-        // so they share a few bucket tables), not one point read per channel.
-        var found = await targets.GetManyAsync([.. chunk.Items.Select(i => ChannelId.Parse(i.Key)).Distinct()], cancellationToken);
+        // so they share a few bucket tables), not one point read per channel. A first wave only
+        // needs credentials, and may take them from a read other chunks made a moment ago.
+        var found = await targets.GetManyAsync([.. chunk.Items.Select(i => ChannelId.Parse(i.Key)).Distinct()],
+            recentWillDo: chunk.Items.All(i => i.Attempts == 0), cancellationToken);
         // The first wave follows the queueing of the commands it announces, so it pushes without
         // asking; later waves ask (for all their channels at once), as the device may have fetched them meanwhile.
         var asked = chunk.Items.Where(i => i.Attempts > 0).Select(i => ChannelId.Parse(i.Key)).ToList();
@@ -83,11 +85,11 @@ sealed partial class PushChunkProcessor(
         var sent = await apns.SendManyAsync(sending.Select(p => PushTarget.FromToken(p.Target.Token, p.Target.Topic, p.Target.PushMagic)).ToList(),
             cancellationToken: cancellationToken);
         for (var i = 0; i < sending.Count; i++)
-            results.Add(await ConcludeAsync(sending[i].Item, sent[i], now, cancellationToken));
+            results.Add(await ConcludeAsync(sending[i].Item, sending[i].Target.Token, sent[i], now, cancellationToken));
         return results;
     }
 
-    async Task<WorkflowItem> ConcludeAsync(WorkflowItem item, PushResult result, DateTimeOffset pushedAt, CancellationToken cancellationToken)
+    async Task<WorkflowItem> ConcludeAsync(WorkflowItem item, byte[] token, PushResult result, DateTimeOffset pushedAt, CancellationToken cancellationToken)
     {
         if (result is not PushResult.Delivered) recent.Release(item.Key, pushedAt);
         switch (result)
@@ -96,7 +98,7 @@ sealed partial class PushChunkProcessor(
                 return Pushed(item, pushedAt);
             case PushResult.BadToken or PushResult.Unregistered:
                 var refusal = result is PushResult.BadToken bad ? bad.Reason : ((PushResult.Unregistered)result).Reason;
-                await targets.MarkTokenUnusableAsync(ChannelId.Parse(item.Key), refusal, cancellationToken);
+                await targets.MarkTokenUnusableAsync(ChannelId.Parse(item.Key), token, refusal, cancellationToken);
                 return item with { State = PushItemStates.Failed, Terminal = true, Attempts = item.Attempts + 1, LastAttemptAt = pushedAt, Error = "APNs: " + refusal };
             case PushResult.RetryLater { Status: var status, Reason: var reason }:
                 return item with { State = PushItemStates.Retrying, Attempts = item.Attempts + 1, LastAttemptAt = pushedAt, Error = $"APNs {status}: {reason}" };

@@ -30,6 +30,16 @@ public sealed class PushOptions
     [Range(1, 256)]
     public int LookupConcurrency { get; set; } = 32;
 
+    /// <summary>
+    /// How long a first wave may use push credentials another chunk read (whole device buckets,
+    /// Registry/PushTargetSnapshots) instead of reading them again; zero reads every time.
+    /// </summary>
+    public TimeSpan TargetSnapshotAge { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Device rows those snapshots may hold in all (~350 bytes each).</summary>
+    [Range(0, 10_000_000)]
+    public int TargetSnapshotRows { get; set; } = 200_000;
+
     /// <summary>The durable timer before <paramref name="wave"/> (≥ 1): window × factor^(wave−1), at most 7 days.</summary>
     public TimeSpan DelayBeforeWave(int wave)
     {
@@ -37,5 +47,5 @@ public sealed class PushOptions
         return seconds >= QueueClient.MaxVisibilityDelay.TotalSeconds ? QueueClient.MaxVisibilityDelay : TimeSpan.FromSeconds(seconds);
     }
 
-    internal bool IsValid() => CheckinWindow > TimeSpan.Zero && CheckinWindow <= QueueClient.MaxVisibilityDelay;
+    internal bool IsValid() => CheckinWindow > TimeSpan.Zero && CheckinWindow <= QueueClient.MaxVisibilityDelay && TargetSnapshotAge >= TimeSpan.Zero;
 }

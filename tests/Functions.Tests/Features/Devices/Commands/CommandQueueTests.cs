@@ -84,7 +84,10 @@ public sealed class CommandQueueTests(AzuriteFixture azurite)
         var uuids = (await host.RefreshAsync(IPadUdid)).GetProperty("commandUuids").EnumerateArray().Select(u => u.GetString()!).ToArray();
         Assert.True(await targets.HasWaitingCommandsAsync(channel, Token));
 
-        await targets.MarkTokenUnusableAsync(channel, "Unregistered", Token);
+        var token = (await targets.GetAsync(channel, Token))!.Token;
+        await targets.MarkTokenUnusableAsync(channel, [.. token.Reverse()], "Unregistered", Token);
+        Assert.True((await targets.GetAsync(channel, Token))!.TokenUsable); // refused was another token than the channel's
+        await targets.MarkTokenUnusableAsync(channel, token, "Unregistered", Token);
         Assert.False((await targets.GetAsync(channel, Token))!.TokenUsable);
         Assert.False((await host.GetDeviceAsync(IPadUdid)).GetProperty("reachable").GetBoolean());
 

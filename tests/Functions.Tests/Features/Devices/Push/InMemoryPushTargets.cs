@@ -60,11 +60,12 @@ public sealed class InMemoryPushTargets(TimeProvider? time = null) : IPushTarget
         lock (c) return Task.FromResult<PushTargetInfo?>(new PushTargetInfo(channel, c.Token, c.PushMagic, c.Topic, c.TokenUsable, c.LastCheckinAt));
     }
 
-    public Task MarkTokenUnusableAsync(ChannelId channel, string reason, CancellationToken cancellationToken)
+    public Task MarkTokenUnusableAsync(ChannelId channel, byte[] token, string reason, CancellationToken cancellationToken)
     {
         var c = channels[channel];
         lock (c)
         {
+            if (!c.Token.AsSpan().SequenceEqual(token)) return Task.CompletedTask;
             c.TokenUsable = false;
             c.UnusableReason = reason;
         }

@@ -65,7 +65,8 @@ public sealed class DeviceBulkReadTests(AzuriteFixture azurite)
             new ChannelId("UNKNOWN-1"), new ChannelId("not a device id"), new ChannelId("MANY-0001", "bad/user"),
         ]).ToList();
         var targets = host.Service<IPushTargets>();
-        var many = await targets.GetManyAsync(channels, Token);
+        var many = await targets.GetManyAsync(channels, recentWillDo: false, Token);
+        Assert.Equivalent(many, await targets.GetManyAsync(channels, recentWillDo: true, Token));
 
         Assert.Equal(channels.Count, many.Count);
         foreach (var channel in channels)
