@@ -134,6 +134,8 @@ var appSettings = {
   Mail__Smtp__Username: appConfig.mailSmtpUsername
   Mail__Smtp__Password: '@Microsoft.KeyVault(SecretUri=${secretUris.smtpPassword})'
   Reconciliation__Schedule: appConfig.reconciliationSchedule
+  // Every timer's schedule must be set in Azure (function.json's %…% resolves from settings only).
+  Workflows__StalledStartSweep: '0 */5 * * * *'
   Mdm__RequireSignature: string(appConfig.mdmRequireSignature)
 }
 

@@ -11,7 +11,8 @@ public sealed partial class WorkflowEngine
     /// Steps, each safe to repeat: the row (state <c>starting</c>), the item partitions (100-entity
     /// transactions; a transaction that already landed answers 409 and is skipped), the first
     /// message per chunk, then state <c>running</c>. A start that crashed part-way is finished by
-    /// the next start with the same key. Duplicate keys in the items are dropped (first wins).
+    /// the next start with the same key, also after <see cref="SweepStalledStartsAsync"/> failed it
+    /// for missing chunks. Duplicate keys in the items are dropped (first wins).
     /// </summary>
     public Task<WorkflowInfo> StartAsync(WorkflowStartRequest request, CancellationToken cancellationToken) =>
         StartAsync(request, null, cancellationToken);
@@ -48,6 +49,7 @@ public sealed partial class WorkflowEngine
         catch (StorageRequestFailedException e) when (e.IsConflict)
         {
             workflow = await GetAsync(workflow.Id, cancellationToken) ?? throw new InvalidOperationException($"Workflow {workflow.Id} vanished while starting.", e);
+            if (workflow is { State: WorkflowStates.Failed, Error: StartInterrupted }) workflow = await ReopenInterruptedAsync(workflow, cancellationToken);
             if (workflow.State != WorkflowStates.Starting) return workflow;
         }
         if (workflow.State != WorkflowStates.Starting) return workflow;

@@ -1,3 +1,4 @@
+using ManagedDistribution.Platform.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ManagedDistribution.Platform.Workflows;
@@ -5,13 +6,19 @@ namespace ManagedDistribution.Platform.Workflows;
 public static class WorkflowsModule
 {
     /// <summary>
-    /// Registers the <see cref="WorkflowEngine"/>. A kind adds its processor and a queue function
-    /// whose handler calls <see cref="WorkflowEngine.RunChunkAsync"/>; see README.md here.
+    /// Registers the <see cref="WorkflowEngine"/> and the <c>WorkflowsTimer</c> sweep of stalled
+    /// starts, once however many features ask. A kind adds its processor and a queue function whose
+    /// handler calls <see cref="WorkflowEngine.RunChunkAsync"/>; see README.md here.
     /// </summary>
     public static IServiceCollection AddWorkflows(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<WorkflowEngine>();
+        if (services.Any(d => d.ServiceType == typeof(WorkflowEngine))) return services;
+        services.AddSingleton<WorkflowEngine>();
+        services.AddOptions<WorkflowsOptions>().BindConfiguration(WorkflowsOptions.SectionName)
+            .Validate(o => o.StalledStartAfter > TimeSpan.Zero, "Workflows:StalledStartAfter must be positive.").ValidateOnStart();
+        services.AddTimerFunction<StalledStartsTimerHandler>("WorkflowsTimer",
+            WorkflowsOptions.SectionName + ":" + nameof(WorkflowsOptions.StalledStartSweep), WorkflowsOptions.DefaultStalledStartSweep);
         return services;
     }
 }
