@@ -17,7 +17,7 @@ public sealed record DeviceListPosition(int Table, TableContinuationToken? Conti
 /// Device rows change through <see cref="UpdateAsync"/>: read, decide, write with If-Match,
 /// and on a lost race read again (bounded). Nothing above this class sees storage exceptions.
 /// </summary>
-public sealed partial class DeviceStore(DeviceTables tables) : IDeviceDirectory
+public sealed partial class DeviceStore(DeviceTables tables, PushTargetSnapshots snapshots) : IDeviceDirectory
 {
     const int MaxAttempts = 5;
 
@@ -31,7 +31,8 @@ public sealed partial class DeviceStore(DeviceTables tables) : IDeviceDirectory
     /// <summary>
     /// Applies <paramref name="decide"/> to the current row (null when there is none) and writes
     /// its answer conditionally: insert when new, replace with the read ETag otherwise. A failure
-    /// from <paramref name="decide"/> writes nothing. Retried on 409/412 with a fresh read.
+    /// from <paramref name="decide"/> writes nothing. Retried on 409/412 with a fresh read. A write
+    /// is told to <see cref="PushTargetSnapshots.Forget"/>: pushes from here never use the old row.
     /// </summary>
     public async Task<DeviceOutcome<DeviceRecord>> UpdateAsync(string deviceId,
         Func<DeviceRecord?, DeviceOutcome<DeviceRecord>> decide, CancellationToken cancellationToken)
@@ -48,6 +49,7 @@ public sealed partial class DeviceStore(DeviceTables tables) : IDeviceDirectory
                 next.ETag = current is null
                     ? await table.AddEntityAsync(next.ToEntity(), cancellationToken)
                     : await table.UpdateEntityAsync(next.ToEntity(), current.ETag, cancellationToken: cancellationToken);
+                snapshots.Forget(deviceId);
                 return next;
             }
             catch (StorageRequestFailedException e) when ((e.IsConflict || e.IsPreconditionFailed || e.IsNotFound) && attempt < MaxAttempts)

@@ -15,7 +15,9 @@ namespace ManagedDistribution.Features.Devices.Registry;
 /// find their devices in that snapshot. Only hits are served from it: a device missing from it or
 /// not enrolled in it (enrolled since?) is read afresh. The price: a device that re-enrolled (new
 /// push magic) in that window may be pushed with its old credentials; it then checks in at the next
-/// wave, which reads afresh. Snapshots hold at most <see cref="PushOptions.TargetSnapshotRows"/> rows.
+/// wave, which reads afresh; a change this instance made itself (<see cref="DeviceStore.UpdateAsync"/>:
+/// a check-in, a token marked unusable) is never served stale (<see cref="Forget"/>). Snapshots hold at
+/// most <see cref="PushOptions.TargetSnapshotRows"/> rows.
 /// </summary>
 public sealed class PushTargetSnapshots(DeviceTables tables, IOptions<PushOptions> options, TimeProvider time)
 {
@@ -33,6 +35,16 @@ public sealed class PushTargetSnapshots(DeviceTables tables, IOptions<PushOption
     sealed record Snapshot(DateTimeOffset ReadAt, Lazy<Task<Dictionary<string, Columns>>> Rows);
 
     readonly ConcurrentDictionary<int, Snapshot> snapshots = new();
+    /// <summary>Devices whose row this instance wrote, and when: snapshots read before that do not speak for them.</summary>
+    readonly ConcurrentDictionary<string, DateTimeOffset> changed = new(StringComparer.Ordinal);
+    long lastPruneTicks;
+
+    /// <summary>The device's row was just written by this instance: snapshots read before now are not used for it.</summary>
+    public void Forget(string deviceId)
+    {
+        // No snapshot now: any later one reads the row as written.
+        if (!snapshots.IsEmpty) changed[deviceId] = time.GetUtcNow();
+    }
 
     /// <summary>
     /// The enrolled devices of <paramref name="bucket"/>'s snapshot among <paramref name="deviceIds"/>
@@ -43,10 +55,11 @@ public sealed class PushTargetSnapshots(DeviceTables tables, IOptions<PushOption
     {
         var age = options.Value.TargetSnapshotAge;
         if (age <= TimeSpan.Zero) return [];
-        var rows = await SnapshotOf(bucket, age).Rows.Value.WaitAsync(cancellationToken);
+        var snapshot = SnapshotOf(bucket, age);
+        var rows = await snapshot.Rows.Value.WaitAsync(cancellationToken);
         var found = new Dictionary<string, Columns>(StringComparer.Ordinal);
         foreach (var id in deviceIds)
-            if (rows.TryGetValue(id, out var columns)) found[id] = columns;
+            if (rows.TryGetValue(id, out var columns) && !(changed.TryGetValue(id, out var at) && at >= snapshot.ReadAt)) found[id] = columns;
         return found;
     }
 
@@ -54,6 +67,7 @@ public sealed class PushTargetSnapshots(DeviceTables tables, IOptions<PushOption
     {
         var now = time.GetUtcNow();
         foreach (var old in snapshots.Where(s => s.Value.ReadAt < now - age)) snapshots.TryRemove(old);
+        PruneChanges(now - age);
         while (true)
         {
             if (snapshots.TryGetValue(bucket, out var current) && current.ReadAt >= now - age) return current;
@@ -87,6 +101,15 @@ public sealed class PushTargetSnapshots(DeviceTables tables, IOptions<PushOption
             snapshots.TryRemove(new KeyValuePair<int, Snapshot>(bucket, snapshot));
             throw;
         }
+    }
+
+    /// <summary>Changes older than every live snapshot are in them; dropped now and then (changes are check-ins, rare next to reads).</summary>
+    void PruneChanges(DateTimeOffset oldestSnapshot)
+    {
+        var last = Interlocked.Read(ref lastPruneTicks);
+        if (changed.IsEmpty || oldestSnapshot.UtcTicks - last < TimeSpan.TicksPerSecond) return;
+        if (Interlocked.CompareExchange(ref lastPruneTicks, oldestSnapshot.UtcTicks, last) != last) return;
+        foreach (var change in changed.Where(c => c.Value < oldestSnapshot)) changed.TryRemove(change);
     }
 
     /// <summary>Rows of the snapshots read and kept (at most 64 of them).</summary>

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace ManagedDistribution.Tests.Features.Devices.Registry;
 
-/// <summary>First push waves share recent reads of whole device buckets; what is missing from them, or not enrolled in them, is read afresh.</summary>
+/// <summary>First push waves share recent reads of whole device buckets; what is missing from them, not enrolled in them, or written by this instance since, is read afresh.</summary>
 public sealed class PushTargetSnapshotTests(AzuriteFixture azurite)
 {
     static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -48,13 +48,16 @@ public sealed class PushTargetSnapshotTests(AzuriteFixture azurite)
         Assert.Equal(ids.Count - 1, first.Values.Count(t => t is not null));
         Assert.Null(first[new ChannelId(late)]);
 
-        await SetAsync(host, changed, d => d.PushMagic = "new-magic");
+        // Another instance re-enrols one device; this one checks one out; a device enrols after the snapshot.
+        var table = await host.Service<DeviceTables>().Devices.OfDeviceAsync(changed, Token);
+        await table.UpdateEntityAsync(new TableEntity(DeviceRecord.PartitionKeyFor(changed), changed) { ["PushMagic"] = "new-magic" }, ETag.All,
+            TableUpdateMode.Merge, Token);
         await SetAsync(host, leaving, d => d.EnrollmentState = EnrollmentStates.Unenrolled);
         await SeedAsync(host, [Enrolled(late)]);
 
         var recent = await targets.GetManyAsync(channels, recentWillDo: true, Token);
-        Assert.Equal("magic-" + changed, recent[new ChannelId(changed)]!.PushMagic); // the snapshot's
-        Assert.NotNull(recent[new ChannelId(leaving)]);                              // the snapshot's too
+        Assert.Equal("magic-" + changed, recent[new ChannelId(changed)]!.PushMagic); // the snapshot's: another instance wrote
+        Assert.Null(recent[new ChannelId(leaving)]);                                 // written here: read afresh
         Assert.Equal("magic-" + late, recent[new ChannelId(late)]!.PushMagic);        // not in it: read afresh
 
         var fresh = await targets.GetManyAsync(channels, recentWillDo: false, Token);
