@@ -23,6 +23,22 @@ public sealed class AppleUserRegistration(AppsAndBooksClient apple, LocationToke
         return new InstalledLocation(record, tokens.TokenOf(record));
     }
 
+    /// <summary>How long a mail may name the organisation as read earlier: every campaign chunk of 299 mails asked again (a query and a token decryption each).</summary>
+    static readonly TimeSpan OrganisationNameAge = TimeSpan.FromMinutes(1);
+    sealed record KnownName(DateTimeOffset ReadAt, string Name);
+    volatile KnownName? organisationName; // a reference: read and replaced whole by concurrent chunks
+
+    /// <summary>The name invitation mails give the organisation (of the installed location; empty without one), read at most once a minute.</summary>
+    public async Task<string> OrganisationNameAsync(CancellationToken cancellationToken)
+    {
+        if (organisationName is { } known && time.GetUtcNow() - known.ReadAt < OrganisationNameAge) return known.Name;
+        var records = await tokens.ListAsync(cancellationToken);
+        var record = records is [var only] && only.Health.AllowsWrites() ? only : null;
+        var name = record?.OrganizationName ?? record?.LocationName ?? "";
+        organisationName = new KnownName(time.GetUtcNow(), name);
+        return name;
+    }
+
     /// <summary>Creates (or finds) the user at Apple and returns the state to store: enrolled, or notInvited with an invite code.</summary>
     public async Task<ManagedDistributionState> RegisterAsync(UserSummary user, InstalledLocation location, ManagedDistributionState current,
         CancellationToken cancellationToken)

@@ -40,8 +40,7 @@ public sealed class RecipientSender(AppleUserRegistration registration, AppsAndB
         IReadOnlyList<(WorkflowItem Item, RecipientData Data, ManagedDistributionState Before)> recipients, List<Uri> urls, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var location = await registration.InstalledLocationAsync(cancellationToken);
-        var organisation = location?.Record.OrganizationName ?? location?.Record.LocationName ?? "";
+        var organisation = await registration.OrganisationNameAsync(cancellationToken);
         var messages = recipients.Select((r, i) => templates.RenderInvitation(new InvitationMailModel(organisation, r.Data.FullName, urls[i], r.Data.Language))
             .To(new Mailbox(r.Data.Email!, r.Data.FullName), MessageIdFor(campaignId, r.Item.Key))).ToList();
         var results = await mail.SendManyAsync(messages, options.Value.MailParallel, cancellationToken);

@@ -14,30 +14,37 @@ static class QuotedPrintable
 
     public static string Encode(string text)
     {
-        var output = new StringBuilder(text.Length + text.Length / 8);
         // One UTF-8 buffer for the whole text: a '\n' byte never occurs inside a multi-byte sequence.
+        // The output goes into one char buffer (at most 3 chars per byte, a 3-char soft break per
+        // 73 chars, "\r\n" per '\n'), not char by char into a StringBuilder: every invitation mail
+        // encodes two parts, and this was ~15 % of a mail campaign's app CPU.
         var normalised = text.ReplaceLineEndings("\n");
         var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(normalised.Length));
+        char[]? chars = null;
         try
         {
             var all = bytes.AsSpan(0, Encoding.UTF8.GetBytes(normalised, bytes));
+            chars = ArrayPool<char>.Shared.Rent(4 * all.Length + 16);
+            var length = 0;
             for (var first = true; ; first = false)
             {
-                if (!first) output.Append("\r\n");
+                if (!first) length = Put(chars, length, '\r', '\n');
                 var end = all.IndexOf((byte)'\n');
-                EncodeLine(end < 0 ? all : all[..end], output);
+                length = EncodeLine(end < 0 ? all : all[..end], chars, length);
                 if (end < 0) break;
                 all = all[(end + 1)..];
             }
+            return new string(chars, 0, length);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(bytes);
+            if (chars is not null) ArrayPool<char>.Shared.Return(chars);
         }
-        return output.ToString();
     }
 
-    static void EncodeLine(ReadOnlySpan<byte> bytes, StringBuilder output)
+    /// <summary>Appends one line's encoding at <paramref name="length"/>; returns the new length.</summary>
+    static int EncodeLine(ReadOnlySpan<byte> bytes, char[] output, int length)
     {
         var lineLength = 0;
         for (var i = 0; i < bytes.Length; i++)
@@ -51,12 +58,28 @@ static class QuotedPrintable
             var room = isLast ? MaxLineLength : MaxLineLength - 1;
             if (lineLength + tokenLength > room)
             {
-                output.Append("=\r\n");
+                length = Put(output, length, '=', '\r', '\n');
                 lineLength = 0;
             }
-            if (literal) output.Append((char)b);
-            else output.Append('=').Append(Hex[b >> 4]).Append(Hex[b & 0xF]);
+            if (literal) output[length++] = (char)b;
+            else length = Put(output, length, '=', Hex[b >> 4], Hex[b & 0xF]);
             lineLength += tokenLength;
         }
+        return length;
+    }
+
+    static int Put(char[] output, int length, char a, char b)
+    {
+        output[length] = a;
+        output[length + 1] = b;
+        return length + 2;
+    }
+
+    static int Put(char[] output, int length, char a, char b, char c)
+    {
+        output[length] = a;
+        output[length + 1] = b;
+        output[length + 2] = c;
+        return length + 3;
     }
 }

@@ -51,6 +51,43 @@ public sealed class MimeEncodingTests
         Assert.All(encoded, c => Assert.InRange(c, '\t', '~'));
     }
 
+    [Fact]
+    public void QuotedPrintableDecodesBackToTheTextWithLinesShortAndNoTrailingBlanks()
+    {
+        var random = new Random(2045);
+        string[] alphabet = ["a", "b", " ", "=", "\t", "\r\n", "\n", ".", "é", "€", "😀", "x", "-", "~", "!"];
+        for (var round = 0; round < 300; round++)
+        {
+            var length = random.Next(0, round < 20 ? 10 : 400);
+            var text = new System.Text.StringBuilder();
+            while (text.Length < length) text.Append(alphabet[random.Next(alphabet.Length)]);
+            var input = text.ToString();
+            var encoded = QuotedPrintable.Encode(input);
+
+            Assert.Equal(input.ReplaceLineEndings("\n"), DecodeQuotedPrintable(encoded));
+            Assert.All(encoded.Split("\r\n"), line =>
+            {
+                Assert.InRange(line.Length, 0, 76);
+                Assert.False(line.EndsWith(' ') || line.EndsWith('\t'), $"line ends with a blank: '{line}'");
+            });
+            Assert.All(encoded, c => Assert.True(c is '\t' or '\r' or '\n' || c is >= ' ' and <= '~', $"character {(int)c}"));
+        }
+    }
+
+    /// <summary>RFC 2045 §6.7 decoding: soft breaks removed, "=XX" to bytes, CRLF to '\n', then UTF-8.</summary>
+    static string DecodeQuotedPrintable(string encoded)
+    {
+        var bytes = new List<byte>();
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            if (encoded[i] == '=' && encoded.AsSpan(i + 1).StartsWith("\r\n")) i += 2;
+            else if (encoded[i] == '=') { bytes.Add(Convert.ToByte(encoded.Substring(i + 1, 2), 16)); i += 2; }
+            else if (encoded[i] == '\r' && i + 1 < encoded.Length && encoded[i + 1] == '\n') { bytes.Add((byte)'\n'); i++; }
+            else bytes.Add((byte)encoded[i]);
+        }
+        return System.Text.Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
     [Theory]
     [InlineData("a\r\n.b\r\n..c\r\n", "a\r\n..b\r\n...c\r\n.\r\n")]
     [InlineData(".start", "..start\r\n.\r\n")]
