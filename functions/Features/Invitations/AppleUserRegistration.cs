@@ -16,12 +16,11 @@ public sealed record InstalledLocation(LocationTokenRecord Record, LocationToken
 public sealed class AppleUserRegistration(AppsAndBooksClient apple, LocationTokenStore tokens, TimeProvider time, ILogger<AppleUserRegistration> logger)
 {
     /// <summary>The single installed location token whose health allows writes; null when there is none (or several: this slice cannot choose).</summary>
-    public async Task<InstalledLocation?> InstalledLocationAsync(CancellationToken cancellationToken)
-    {
-        var records = await tokens.ListAsync(cancellationToken);
-        if (records is not [var record] || !record.Health.AllowsWrites()) return null;
-        return new InstalledLocation(record, tokens.TokenOf(record));
-    }
+    public async Task<InstalledLocation?> InstalledLocationAsync(CancellationToken cancellationToken) =>
+        Installed(await tokens.ListAsync(cancellationToken)) is { } record ? new InstalledLocation(record, tokens.TokenOf(record)) : null;
+
+    static LocationTokenRecord? Installed(IReadOnlyList<LocationTokenRecord> records) =>
+        records is [var record] && record.Health.AllowsWrites() ? record : null;
 
     /// <summary>How long a mail may name the organisation as read earlier: every campaign chunk of 299 mails asked again (a query and a token decryption each).</summary>
     static readonly TimeSpan OrganisationNameAge = TimeSpan.FromMinutes(1);
@@ -32,8 +31,7 @@ public sealed class AppleUserRegistration(AppsAndBooksClient apple, LocationToke
     public async Task<string> OrganisationNameAsync(CancellationToken cancellationToken)
     {
         if (organisationName is { } known && time.GetUtcNow() - known.ReadAt < OrganisationNameAge) return known.Name;
-        var records = await tokens.ListAsync(cancellationToken);
-        var record = records is [var only] && only.Health.AllowsWrites() ? only : null;
+        var record = Installed(await tokens.ListAsync(cancellationToken));
         var name = record?.OrganizationName ?? record?.LocationName ?? "";
         organisationName = new KnownName(time.GetUtcNow(), name);
         return name;

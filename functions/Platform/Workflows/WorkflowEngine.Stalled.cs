@@ -37,12 +37,8 @@ public sealed partial class WorkflowEngine
     async Task ResumeAsync(WorkflowInfo workflow, ChunkSummary[] summaries, CancellationToken cancellationToken)
     {
         for (var chunk = 0; chunk < summaries.Length; chunk++)
-        {
-            var summary = summaries[chunk];
-            if (summary.Open == 0 || (summary.Wave >= 0 && summary.NextWaveAt is null)) continue;
-            var delay = summary.NextWaveAt is { } at && at > time.GetUtcNow() ? at - time.GetUtcNow() : (TimeSpan?)null;
-            await SendAsync(workflow.QueueName, new WorkflowMessage(workflow.Id, chunk, summary.Wave + 1), delay, cancellationToken);
-        }
+            if (NeedsFirstMessage(summaries[chunk].Open > 0, summaries[chunk].Wave, summaries[chunk].NextWaveAt))
+                await SendFirstMessageAsync(workflow, chunk, summaries[chunk].Wave, summaries[chunk].NextWaveAt, cancellationToken);
         var running = await MarkRunningAsync(workflow, cancellationToken);
         LogStalledStartResumed(workflow.Id, workflow.Kind, workflow.ChunkCount);
         if (running.State == WorkflowStates.Running && summaries.All(s => s.Open == 0)) await TryCompleteAsync(workflow.Id, cancellationToken);

@@ -61,13 +61,10 @@ public sealed partial class WorkflowEngine
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
             async (batch, ct) => await AddBatchAsync(Items(workflow.Id, batch.Chunk), batch.Actions, ct));
         var written = time.GetTimestamp();
-        // A chunk seeded with every item closed (e.g. a campaign's planned skips) needs no wave; nor
-        // does one whose inline wave asked for no timer (as from the queue: a cancel or a new start wakes it).
-        var open = chunks.Where(c => c.Items.Any(i => !i.Terminal) && (c.Wave < 0 || c.NextWaveAt is not null)).ToList();
+        var open = chunks.Where(c => NeedsFirstMessage(c.Items.Any(i => !i.Terminal), c.Wave, c.NextWaveAt)).ToList();
         await Parallel.ForEachAsync(open,
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
-            async (chunk, ct) => await SendAsync(workflow.QueueName, new WorkflowMessage(workflow.Id, chunk.Index, chunk.Wave + 1),
-                chunk.NextWaveAt is { } at ? at - time.GetUtcNow() : null, ct));
+            async (chunk, ct) => await SendFirstMessageAsync(workflow, chunk.Index, chunk.Wave, chunk.NextWaveAt, ct));
         var sent = time.GetTimestamp();
         workflow = await MarkRunningAsync(workflow, cancellationToken);
         LogStarted(workflow.Id, workflow.Kind, workflow.ItemCount, workflow.ChunkCount);
@@ -80,6 +77,17 @@ public sealed partial class WorkflowEngine
         }
         return workflow;
     }
+
+    /// <summary>
+    /// Whether a chunk just written needs a message: a chunk seeded with every item closed (e.g. a
+    /// campaign's planned skips) needs no wave; nor does one whose inline wave asked for no timer (as
+    /// from the queue: a cancel or a new start wakes it).
+    /// </summary>
+    static bool NeedsFirstMessage(bool anyOpen, int wave, DateTimeOffset? nextWaveAt) => anyOpen && (wave < 0 || nextWaveAt is not null);
+
+    /// <summary>A written chunk's first message: wave 0, or after an inline first wave the next one at its timer.</summary>
+    Task SendFirstMessageAsync(WorkflowInfo workflow, int chunk, int wave, DateTimeOffset? nextWaveAt, CancellationToken cancellationToken) =>
+        SendAsync(workflow.QueueName, new WorkflowMessage(workflow.Id, chunk, wave + 1), nextWaveAt is { } at ? at - time.GetUtcNow() : null, cancellationToken);
 
     /// <summary>A chunk about to be written: its items, and the wave they are at (-1: none ran yet) with that wave's timer.</summary>
     sealed record SeededChunk(int Index, WorkflowItem[] Items, int Wave = -1, DateTimeOffset? NextWaveAt = null);
