@@ -45,6 +45,7 @@ public static class HttpEdgeModule
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<QueryValueCheckMiddleware>();
         WarnWhenNoAdminKey(app);
         return app;
     }

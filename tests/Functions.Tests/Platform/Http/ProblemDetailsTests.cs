@@ -97,6 +97,17 @@ public sealed class ProblemDetailsTests(AzuriteFixture azurite) : IAsyncDisposab
         Assert.Contains("POST", response.Content.Headers.Allow);
     }
 
+    [Theory]
+    [InlineData("/api/tasks?pageSize=abc", "pageSize must be a whole number, not \"abc\".")]
+    [InlineData("/api/devices?pageSize=1&pageSize=2", "pageSize must be a whole number, not \"1,2\".")]
+    public async Task AnUnreadableQueryValueOfTheAppsGeneratedEndpointsIsNamed(string path, string detail)
+    {
+        // The app's endpoints are compiled by the Request Delegate Generator, which alone answers a bare 400 here.
+        var response = await app.CreateAdminClient().GetAsync(path, Cancel);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+        Assert.Equal(detail, problem.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task UnhandledExceptionIsInternalProblemWithTraceIdAndNoDetails()
     {
