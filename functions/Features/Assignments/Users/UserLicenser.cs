@@ -20,22 +20,35 @@ public sealed record LicenseRun(IReadOnlyDictionary<string, UserLicense> Users, 
 /// enrolment order), the granted ones are associated at Apple in chunks of the live
 /// <c>maxClientUserIds</c>, and each event commits its successes (step = event id) and releases
 /// its failures (step = event id + ":failed"). The rest wait (pending / no-license-left).
+/// A user whose row is still <c>reserved</c> for this same owner was left half done (the process
+/// died between the reservation and Apple's event, or Apple failed and the reservation was given
+/// back): while that reservation still holds a license for them, they are associated and committed
+/// under it (Apple's associate is idempotent, the ledger's commits are capped at what is pending, so
+/// a run racing the original one counts nothing twice); once it holds none, they need a new one.
 /// </summary>
 public sealed class UserLicenser(LicenseLedger ledger, LocationTokenStore tokens, AppsAndBooksClient apple, TimeProvider time,
     ILogger<UserLicenser> logger)
 {
+    /// <summary>Apple's "license already assigned (no retry needed)".</summary>
+    const int AlreadyAssigned = 9616;
+
     public async Task<LicenseRun> LicenseAsync(UserContent content, string owner, IReadOnlyList<string> orderedUserIds, ReservationMode mode,
         CancellationToken cancellationToken)
     {
         var results = new Dictionary<string, UserLicense>(StringComparer.Ordinal);
         var needing = new List<string>();
+        var leftHalfDone = new Dictionary<string, List<string>>(StringComparer.Ordinal); // reservation key → users
         foreach (var userId in orderedUserIds.Distinct(StringComparer.Ordinal))
         {
             var held = await ledger.GetTargetAsync(content.Id, LicenseTarget.User(userId), cancellationToken);
-            if (held is { State: LicenseState.Committed or LicenseState.Reserved })
+            if (held is { State: LicenseState.Reserved } && held.Owner == owner)
+                (leftHalfDone.TryGetValue(held.ReservationKey, out var users) ? users : leftHalfDone[held.ReservationKey] = []).Add(userId);
+            else if (held is { State: LicenseState.Committed or LicenseState.Reserved })
                 results[userId] = new(userId, MemberStates.Licensed, null, held.Owner == owner ? null : $"The user already holds this item's license (through {held.Owner}).");
             else needing.Add(userId);
         }
+        foreach (var (heldKey, users) in leftHalfDone)
+            needing.AddRange(await ResumeAsync(content, owner, heldKey, users, results, cancellationToken));
         if (needing.Count == 0) return new(results, null, null, null);
 
         var key = $"{owner}:{time.GetUtcNow().UtcTicks}:{Guid.NewGuid().ToString("N")[..6]}";
@@ -51,20 +64,44 @@ public sealed class UserLicenser(LicenseLedger ledger, LocationTokenStore tokens
         var granted = needing.Take(reservation.Granted).ToList();
         foreach (var userId in needing.Skip(reservation.Granted))
             results[userId] = new(userId, MemberStates.Pending, MemberReasons.NoLicense, "No license left: waiting for one to free up (first come, first served).");
-        if (granted.Count > 0)
-        {
-            try
-            {
-                await AssociateAsync(content, owner, key, granted, results, cancellationToken);
-            }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Neither refused nor confirmed: give back what is still reserved, let the caller retry.
-                await ledger.ReleaseAsync(content.Id, key, cancellationToken: CancellationToken.None);
-                throw;
-            }
-        }
+        if (granted.Count > 0) await AssociateOrGiveBackAsync(content, owner, key, granted, results, cancellationToken);
         return new(results, reservation.Outcome, key, null);
+    }
+
+    /// <summary>
+    /// Users whose rows are still reserved for <paramref name="owner"/> under <paramref name="heldKey"/>:
+    /// as many as that reservation still holds licenses for are associated under it; the others are
+    /// returned, to be reserved anew.
+    /// </summary>
+    async Task<IEnumerable<string>> ResumeAsync(UserContent content, string owner, string heldKey, List<string> users,
+        Dictionary<string, UserLicense> results, CancellationToken cancellationToken)
+    {
+        var pending = (await ledger.GetReservationAsync(content.Id, heldKey, cancellationToken))?.Pending ?? 0;
+        var resumed = users.Take(Math.Max(0, pending)).ToList();
+        if (resumed.Count > 0)
+        {
+            logger.LogWarning("Resuming {Count} users of {Owner} left reserved under {ReservationKey} without Apple's answer", resumed.Count, owner, heldKey);
+            await AssociateOrGiveBackAsync(content, owner, heldKey, resumed, results, cancellationToken);
+        }
+        return users.Skip(resumed.Count);
+    }
+
+    async Task AssociateOrGiveBackAsync(UserContent content, string owner, string key, List<string> granted, Dictionary<string, UserLicense> results,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await AssociateAsync(content, owner, key, granted, results, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Neither refused nor confirmed: give back what is still reserved, rows too (a reserved row
+            // would read as licensed), and let the caller retry.
+            await ledger.ReleaseAsync(content.Id, key, cancellationToken: CancellationToken.None);
+            var unsettled = granted.Where(u => !results.ContainsKey(u)).Select(LicenseTarget.User).ToList();
+            if (unsettled.Count > 0) await ledger.SetTargetStatesAsync(content.Id, unsettled, LicenseState.Released, owner, key, CancellationToken.None);
+            throw;
+        }
     }
 
     async Task AssociateAsync(UserContent content, string owner, string key, List<string> granted, Dictionary<string, UserLicense> results,
@@ -101,10 +138,11 @@ public sealed class UserLicenser(LicenseLedger ledger, LocationTokenStore tokens
             foreach (var eventId in events)
             {
                 var status = await apple.WaitForEventAsync(token, eventId, cancellationToken);
-                var named = status.FailedIdentifiers().Where(f => f.ClientUserId is not null).ToList();
-                foreach (var failure in named)
+                var identifiers = status.FailedIdentifiers();
+                // 9616 "license already assigned": the user has it (an associate resumed after a crash); not a failure.
+                foreach (var failure in identifiers.Where(f => f.ClientUserId is not null && f.ErrorNumber != AlreadyAssigned))
                     failures.TryAdd(failure.ClientUserId!, $"Apple error {failure.ErrorNumber}: {failure.ErrorMessage}");
-                if (status.EventStatusValue == EventStatus.Failed && named.Count == 0)
+                if (status.EventStatusValue == EventStatus.Failed && identifiers.Count == 0)
                     foreach (var userId in chunk) failures.TryAdd(userId, "Apple reported the event as failed.");
             }
             return (events.Count > 0 ? string.Join('+', events) : $"chunk{chunkNumber}", failures);

@@ -5,6 +5,8 @@ using ManagedDistribution.Features.Assignments.Members;
 using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Commands;
 using ManagedDistribution.Features.Devices.Registry;
+using ManagedDistribution.Features.Licenses;
+using ManagedDistribution.AppleEmulator.AppsAndBooks;
 using ManagedDistribution.Tests.Features.LocationTokens;
 using ManagedDistribution.Tests.Infrastructure;
 using ManagedDistribution.Tests.Platform.Http;
@@ -73,6 +75,48 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
         Assert.False(AtApple(location, "9101", user));
         Assert.Equal((0, 2), ((await CountsAsync(host, app)).Assigned, (await CountsAsync(host, app)).Available));
         await ProblemAssert.IsProblemAsync(await host.Client.DeleteAsync($"/api/users/{user}/assignments/{app}", Cancel), HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public async Task AUserLeftReservedByAnInterruptedAssignmentIsAssociatedWhenItIsSentAgain()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = await LocationAsync(host, ("9107", 2, "App"));
+        var app = ContentId(location, "9107");
+        var user = await AddUserAsync(host);
+        await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+        // As if an earlier attempt died between its reservation and Apple: the row reserved for this assignment, nothing at Apple.
+        var owner = $"{TargetKinds.User}:{user}:{app}";
+        await host.App.Services.GetRequiredService<LicenseLedger>().ReserveAsync(
+            new ReservationRequest(app, 1, owner, owner + ":crashed", ReservationMode.AllOrNothing, [LicenseTarget.User(user)]), Cancel);
+
+        var licensed = await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, user, app), HttpStatusCode.Created);
+        Assert.Equal((AssignmentStates.Licensed, true), (licensed.State, licensed.LicenseConsumed));
+        Assert.True(AtApple(location, "9107", user));
+        var counts = await CountsAsync(host, app);
+        Assert.Equal((1, 0, 1), (counts.Assigned, counts.Reserved, counts.Available));
+    }
+
+    [Fact]
+    public async Task WhenAppleFailsTheLicenseIsGivenBackWholeAndTheRetryAssociates()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = await LocationAsync(host, ("9108", 2, "App"));
+        var app = ContentId(location, "9108");
+        var user = await AddUserAsync(host);
+        await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+        host.Emulator.Faults.Inject(new InjectedFault(500, null, Count: 50, PathContains: "assets/associate"));
+
+        Assert.Equal(HttpStatusCode.FailedDependency, (await AssignUserAsync(host, user, app)).StatusCode);
+        Assert.Equal((0, 0, 2), ((await CountsAsync(host, app)).Assigned, (await CountsAsync(host, app)).Reserved, (await CountsAsync(host, app)).Available));
+        host.Emulator.Faults.Clear();
+
+        // The retry must not take the row the failed attempt had reserved for a license.
+        var retried = await AssignUserAsync(host, user, app);
+        Assert.True(retried.IsSuccessStatusCode, await retried.Content.ReadAsStringAsync(Cancel));
+        Assert.Equal(AssignmentStates.Licensed, (await UserAssignmentAsync(host, user, app)).State);
+        Assert.True(AtApple(location, "9108", user));
+        Assert.Equal((1, 0), ((await CountsAsync(host, app)).Assigned, (await CountsAsync(host, app)).Reserved));
     }
 
     [Fact]
