@@ -138,11 +138,11 @@ public sealed class UserLicenser(LicenseLedger ledger, LocationTokenStore tokens
             foreach (var eventId in events)
             {
                 var status = await apple.WaitForEventAsync(token, eventId, cancellationToken);
-                var identifiers = status.FailedIdentifiers();
+                var named = status.FailedIdentifiers().Where(f => f.ClientUserId is not null).ToList();
                 // 9616 "license already assigned": the user has it (an associate resumed after a crash); not a failure.
-                foreach (var failure in identifiers.Where(f => f.ClientUserId is not null && f.ErrorNumber != AlreadyAssigned))
+                foreach (var failure in named.Where(f => f.ErrorNumber != AlreadyAssigned))
                     failures.TryAdd(failure.ClientUserId!, $"Apple error {failure.ErrorNumber}: {failure.ErrorMessage}");
-                if (status.EventStatusValue == EventStatus.Failed && identifiers.Count == 0)
+                if (status.EventStatusValue == EventStatus.Failed && named.Count == 0)
                     foreach (var userId in chunk) failures.TryAdd(userId, "Apple reported the event as failed.");
             }
             return (events.Count > 0 ? string.Join('+', events) : $"chunk{chunkNumber}", failures);
