@@ -81,10 +81,7 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
     public async Task AUserLeftReservedByAnInterruptedAssignmentIsAssociatedWhenItIsSentAgain()
     {
         await using var host = await StartAsync(azurite);
-        var location = await LocationAsync(host, ("9107", 2, "App"));
-        var app = ContentId(location, "9107");
-        var user = await AddUserAsync(host);
-        await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+        var (location, app, user) = await EnrolledUserAndAppAsync(host, "9107");
         // As if an earlier attempt died between its reservation and Apple: the row reserved for this assignment, nothing at Apple.
         var owner = $"{TargetKinds.User}:{user}:{app}";
         await host.App.Services.GetRequiredService<LicenseLedger>().ReserveAsync(
@@ -97,18 +94,25 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
         Assert.Equal((1, 0, 1), (counts.Assigned, counts.Reserved, counts.Available));
     }
 
+    /// <summary>A location with 2 licenses of app <paramref name="adamId"/> and a user enrolled in managed distribution.</summary>
+    static async Task<(EmulatedLocation Location, string App, string User)> EnrolledUserAndAppAsync(VppTestHost host, string adamId)
+    {
+        var location = await LocationAsync(host, (adamId, 2, "App"));
+        var user = await AddUserAsync(host);
+        await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+        return (location, ContentId(location, adamId), user);
+    }
+
     [Fact]
     public async Task WhenAppleFailsTheLicenseIsGivenBackWholeAndTheRetryAssociates()
     {
         await using var host = await StartAsync(azurite);
-        var location = await LocationAsync(host, ("9108", 2, "App"));
-        var app = ContentId(location, "9108");
-        var user = await AddUserAsync(host);
-        await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+        var (location, app, user) = await EnrolledUserAndAppAsync(host, "9108");
         host.Emulator.Faults.Inject(new InjectedFault(500, null, Count: 50, PathContains: "assets/associate"));
 
         Assert.Equal(HttpStatusCode.FailedDependency, (await AssignUserAsync(host, user, app)).StatusCode);
-        Assert.Equal((0, 0, 2), ((await CountsAsync(host, app)).Assigned, (await CountsAsync(host, app)).Reserved, (await CountsAsync(host, app)).Available));
+        var counts = await CountsAsync(host, app);
+        Assert.Equal((0, 0, 2), (counts.Assigned, counts.Reserved, counts.Available));
         host.Emulator.Faults.Clear();
 
         // The retry must not take the row the failed attempt had reserved for a license.
@@ -116,7 +120,8 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
         Assert.True(retried.IsSuccessStatusCode, await retried.Content.ReadAsStringAsync(Cancel));
         Assert.Equal(AssignmentStates.Licensed, (await UserAssignmentAsync(host, user, app)).State);
         Assert.True(AtApple(location, "9108", user));
-        Assert.Equal((1, 0), ((await CountsAsync(host, app)).Assigned, (await CountsAsync(host, app)).Reserved));
+        counts = await CountsAsync(host, app);
+        Assert.Equal((1, 0), (counts.Assigned, counts.Reserved));
     }
 
     [Fact]
