@@ -19,6 +19,9 @@ public enum LicenseState
 public sealed record LicenseTargetRow(
     string ContentId, LicenseTarget Target, LicenseState State, string Owner, string ReservationKey, DateTimeOffset UpdatedAt, ETag ETag)
 {
+    /// <summary>The step whose return released this row (<see cref="LicenseLedger.ReleaseTargetsOnceAsync"/>); null otherwise.</summary>
+    public string? ReturnStep { get; init; }
+
     internal static TableEntity ToEntity(string contentId, LicenseTarget target, LicenseState state, string owner, string reservationKey) =>
         LicenseTargetLayout.ToEntity(contentId, target, state, owner, reservationKey);
 
@@ -27,5 +30,6 @@ public sealed record LicenseTargetRow(
         LicenseTargetLayout.ContentIdOf(e.PartitionKey),
         LicenseTargetLayout.TargetOf(e.RowKey, e.GetString("TargetId")) ?? new LicenseTarget(LicenseTargetKind.Device, ""),
         Enum.Parse<LicenseState>(e.GetString("State") ?? nameof(LicenseState.Waiting)),
-        e.GetString("Owner") ?? "", e.GetString("ReservationKey") ?? "", e.Timestamp ?? DateTimeOffset.MinValue, e.ETag);
+        e.GetString("Owner") ?? "", e.GetString("ReservationKey") ?? "", e.Timestamp ?? DateTimeOffset.MinValue, e.ETag)
+    { ReturnStep = e.GetString("ReturnStep") };
 }

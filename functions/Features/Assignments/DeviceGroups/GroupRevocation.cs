@@ -118,7 +118,10 @@ public sealed class GroupRevocation(
             released += settled.Moved;
             await ledger.SetTargetStatesAsync(context.ContentId, group.Select(t => t.Target), LicenseState.Released, context.AssignmentId, group.Key, cancellationToken);
         }
-        var (returned, refused) = await ReturnCommittedAsync(context, [.. rest.Where(t => t.State == LicenseState.Committed)], stepKey, cancellationToken);
+        // Released by this same step before (a redelivery after a crash before the count): returned again under the same step, a no-op if it was.
+        var (returned, refused) = await ReturnCommittedAsync(context,
+            [.. rest.Where(t => t.State == LicenseState.Committed || t.ReturnStep?.StartsWith(stepKey + ":return-", StringComparison.Ordinal) == true)],
+            stepKey, cancellationToken);
         return (returned + released, handOver.Count, [.. refused.Select(s => bySerial[s].MemberId)]);
     }
 
@@ -135,13 +138,12 @@ public sealed class GroupRevocation(
             var step = stepKey is null ? null : $"{stepKey}:return-{k++}";
             var outcome = await apple.ManageAsync(context.Token!, context.Asset, [.. batch.Select(t => t.Target.Id)], associate: false, cancellationToken);
             refused.AddRange(outcome.Failed.Keys);
-            foreach (var group in batch.Where(t => !outcome.Failed.ContainsKey(t.Target.Id)).GroupBy(t => (t.ReservationKey, t.Owner)))
-            {
-                var settled = await ledger.ReturnAsync(context.ContentId, group.Key.ReservationKey, group.Count(), step ?? "return-" + outcome.EventKey, cancellationToken);
-                returned += settled.Moved;
-                await ledger.SetTargetStatesAsync(context.ContentId, group.Select(t => t.Target), LicenseState.Released, group.Key.Owner,
-                    group.Key.ReservationKey, cancellationToken);
-            }
+            var returnStep = step ?? "return-" + outcome.EventKey;
+            // Only the rows this step moved: a revoker racing this one for the same targets returns the others.
+            var moved = await ledger.ReleaseTargetsOnceAsync(context.ContentId, [.. batch.Where(t => !outcome.Failed.ContainsKey(t.Target.Id))], returnStep,
+                cancellationToken);
+            foreach (var group in moved.GroupBy(t => t.ReservationKey))
+                returned += (await ledger.ReturnAsync(context.ContentId, group.Key, group.Count(), returnStep, cancellationToken)).Moved;
         }
         return (returned, refused);
     }

@@ -133,6 +133,33 @@ public sealed class DeviceGroupRevocationTests(AzuriteFixture azurite)
         Assert.Equal(staying, location.Asset("8202")!.AssignedCount);
     }
 
+    [Fact]
+    public async Task TwoRevocationsOfTheSameMembersAtOnceReturnEachLicenseOnce()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = host.NewLocation();
+        var contentId = await InstallAsync(host, location, "8203", 20);
+        var devices = new string[12];
+        for (var i = 0; i < devices.Length; i++) devices[i] = await EnrolAsync(host);
+        var group = await CreateGroupAsync(host);
+        await JoinAsync(host, group, devices);
+        await host.ReadAsync<DeviceGroupAssignmentDto>(await AssignGroupAsync(host, group, contentId), HttpStatusCode.Created);
+        Assert.Equal(12, (await CountsAsync(host, contentId)).Assigned);
+
+        // As when a leave is seen by the membership listener and by a licensing chunk's departed check at once:
+        // two revokers, their own step keys, the same 8 members read as licensed by both.
+        var context = (await host.App.Services.GetRequiredService<GroupContexts>().LoadAsync(group, contentId, Cancel))!;
+        var revocation = host.App.Services.GetRequiredService<GroupRevocation>();
+        var leaving = (await revocation.MemberRowsAsync(context, devices[..8], Cancel)).Values.ToList();
+        await Task.WhenAll(
+            revocation.RevokeAsync(context, leaving, MemberReasons.LeftGroup, "leave-a", null, Cancel),
+            revocation.RevokeAsync(context, leaving, MemberReasons.LeftGroup, "leave-b", null, Cancel));
+
+        var counts = await CountsAsync(host, contentId);
+        Assert.Equal((4, 16), (counts.Assigned, counts.Available));
+        Assert.Equal(4, location.Asset("8203")!.AssignedCount);
+    }
+
     /// <summary>A group of InlineLimit + 30 enrolled devices with the item assigned and licensed by the workflow.</summary>
     static async Task<(AppleEmulator.AppsAndBooks.EmulatedLocation Location, string ContentId, string Group, string[] Devices)> LicensedGroupAsync(
         VppTestHost host, string adamId)
