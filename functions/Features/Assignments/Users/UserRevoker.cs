@@ -9,7 +9,8 @@ namespace ManagedDistribution.Features.Assignments.Users;
 /// <summary>
 /// Takes user licenses of a purchased app back: disassociates at Apple (chunks of the live
 /// <c>maxClientUserIds</c>), then returns each license to the reservation that holds it (read from
-/// the user's ledger target row; step key = Apple's event id), marks the row released and serves the
+/// the user's ledger target row; step key = Apple's event id), the row released by the same step
+/// (only rows still as read, <see cref="LicenseLedger.ReleaseTargetsOnceAsync"/>), and serves the
 /// item's waiting list. Books are
 /// never revoked (R2, 9706): callers do not pass them here.
 /// </summary>
@@ -51,16 +52,16 @@ public sealed class UserRevoker(LicenseLedger ledger, LocationTokenStore tokens,
     {
         var held = new List<LicenseTargetRow>();
         foreach (var userId in userIds)
-            if (await ledger.GetTargetAsync(contentId, LicenseTarget.User(userId), cancellationToken) is { State: LicenseState.Committed } row)
+            if (await ledger.GetTargetAsync(contentId, LicenseTarget.User(userId), cancellationToken) is { } row
+                && (row.State == LicenseState.Committed || row.ReturnStep == stepKey))
                 held.Add(row);
-        foreach (var group in held.GroupBy(r => (r.ReservationKey, r.Owner)))
-        {
-            await ledger.ReturnAsync(contentId, group.Key.ReservationKey, group.Count(), stepKey, cancellationToken);
-            await ledger.SetTargetStatesAsync(contentId, group.Select(r => r.Target), LicenseState.Released, group.Key.Owner, group.Key.ReservationKey,
-                cancellationToken);
-        }
+        // Only the rows this step moved (by ETag): a revoker racing this one for the same users (a
+        // group's reservation holds many) returns the others, so no license goes back twice.
+        var moved = await ledger.ReleaseTargetsOnceAsync(contentId, held, stepKey, cancellationToken);
+        foreach (var group in moved.GroupBy(r => r.ReservationKey))
+            await ledger.ReturnAsync(contentId, group.Key, group.Count(), stepKey, cancellationToken);
         // Licenses came back: whoever waits for this item (R17) is next.
-        if (held.Count > 0) await waiting.ServeAsync(contentId, cancellationToken);
+        if (moved.Count > 0) await waiting.ServeAsync(contentId, cancellationToken);
     }
 
     async Task<(string StepKey, Dictionary<string, string> Refused)> DisassociateAsync(LocationToken token, AssetKey[] assets, string[] chunk,
