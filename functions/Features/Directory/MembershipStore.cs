@@ -118,20 +118,11 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
         var delete = TableTransactionActionType.Delete;
         await Members.SubmitAsync(list.Select(p => new TableTransactionAction(delete,
             new TableEntity(MembershipEntity.MembersPartitionFor(kind, p.GroupId, p.MemberId), MembershipEntity.MemberRowKeyFor(p.MemberId)), ETag.All)),
-            DeleteOneByOne, cancellationToken);
+            TableBulk.DeleteOneByOne, cancellationToken);
         await TableBulk.SubmitAsync(Index, list.Select(p => new TableTransactionAction(delete,
             new TableEntity(MembershipEntity.IndexPartitionFor(kind, p.MemberId), MembershipEntity.IndexRowKeyFor(p.GroupId)), ETag.All)),
-            DeleteOneByOne(Index), cancellationToken);
+            TableBulk.DeleteOneByOne(Index), cancellationToken);
     }
-
-    /// <summary>A batch of deletes fails whole when one row is already gone (a concurrent removal): redo it row by row.</summary>
-    static Func<IReadOnlyList<TableTransactionAction>, StorageRequestFailedException, CancellationToken, Task> DeleteOneByOne(TableClient table) =>
-        async (batch, failure, cancellationToken) =>
-        {
-            if (!failure.IsNotFound) throw failure;
-            foreach (var action in batch)
-                await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, cancellationToken);
-        };
 
     async Task TellAsync(GroupMembershipChange change, CancellationToken cancellationToken)
     {

@@ -47,6 +47,19 @@ public static class TableBulk
     }
 
     /// <summary>
+    /// For <see cref="SubmitAsync"/> of deletes: a transaction fails whole when one of its rows is
+    /// already gone (deleted by someone else meanwhile), so it is redone row by row, where a missing
+    /// row is no error. Other failures propagate.
+    /// </summary>
+    public static Func<IReadOnlyList<TableTransactionAction>, StorageRequestFailedException, CancellationToken, Task> DeleteOneByOne(TableClient table) =>
+        async (batch, failure, cancellationToken) =>
+        {
+            if (!failure.IsNotFound) throw failure;
+            foreach (var action in batch)
+                await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, cancellationToken);
+        };
+
+    /// <summary>
     /// Writes rows that are most likely new: inserted in transactions as <see cref="SubmitAsync"/>
     /// does, and a transaction that meets an existing row (409, nothing of it landed) is redone with
     /// <paramref name="upsert"/> (<c>UpsertReplace</c> or <c>UpsertMerge</c>). Same result as

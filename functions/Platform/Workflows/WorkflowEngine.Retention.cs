@@ -44,11 +44,8 @@ public sealed partial class WorkflowEngine
         await foreach (var row in table.QueryAsync(TableFilter.PartitionKey.Eq(WorkflowRows.PartitionKeyFor(workflowId, chunk)),
             ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
             rows.Add(new(TableTransactionActionType.Delete, new TableEntity(row.PartitionKey, row.RowKey), ETag.All));
-        // A transaction meeting a row another sweep deleted fails whole (404): those go one by one, where a missing row is no error.
-        await TableBulk.SubmitAsync(table, rows, async (failed, _, ct) =>
-        {
-            foreach (var action in failed) await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, ct);
-        }, cancellationToken);
+        // Another sweep may delete some of them at the same time.
+        await TableBulk.SubmitAsync(table, rows, TableBulk.DeleteOneByOne(table), cancellationToken);
     }
 
     [LoggerMessage(LogLevel.Information, "Deleted {Count} workflows finished before {FinishedBefore:u}, with their items")]
