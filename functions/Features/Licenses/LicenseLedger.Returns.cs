@@ -16,34 +16,26 @@ public sealed partial class LicenseLedger
     public async Task<IReadOnlyList<LicenseTargetRow>> ReleaseTargetsOnceAsync(string contentId, IReadOnlyList<LicenseTargetRow> rows, string stepKey,
         CancellationToken cancellationToken = default)
     {
-        var moved = new ConcurrentBag<LicenseTargetRow>(rows.Where(r => r.State == LicenseState.Released && r.ReturnStep == stepKey));
+        var moved = rows.Where(r => r.State == LicenseState.Released && r.ReturnStep == stepKey).ToList();
         var committed = rows.Where(r => r.State == LicenseState.Committed).ToList();
-        if (committed.Count == 0) return [.. moved];
+        if (committed.Count == 0) return moved;
         await MarkTargetsChangingAsync(await licenses.GetAsync(cancellationToken), contentId, cancellationToken);
         foreach (var slice in committed.GroupBy(r => LicenseTargetLayout.SliceOfPartition(LicenseTargetLayout.PartitionKey(contentId, r.Target))))
         {
             var table = await targetTables.SliceAsync(contentId, slice.Key, cancellationToken);
-            var batches = slice.GroupBy(r => LicenseTargetLayout.PartitionKey(contentId, r.Target), StringComparer.Ordinal)
-                .SelectMany(partition => partition.Chunk(TableBulk.BatchSize)).ToList();
-            await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = TableBulk.Concurrency, CancellationToken = cancellationToken },
-                async (batch, ct) =>
+            var byRowKey = slice.ToDictionary(r => LicenseTargetLayout.RowKey(r.Target), StringComparer.Ordinal); // a row key names one partition
+            var notMoved = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+            await TableBulk.SubmitAsync(table,
+                slice.Select(r => new TableTransactionAction(TableTransactionActionType.UpdateMerge, Released(contentId, r, stepKey), r.ETag)),
+                async (batch, _, ct) =>
                 {
-                    if (batch.Length > 1)
-                    {
-                        try
-                        {
-                            await table.SubmitTransactionAsync([.. batch.Select(r =>
-                                new TableTransactionAction(TableTransactionActionType.UpdateMerge, Released(contentId, r, stepKey), r.ETag))], ct);
-                            foreach (var row in batch) moved.Add(row);
-                            return;
-                        }
-                        catch (StorageRequestFailedException e) when (e.IsPreconditionFailed || e.IsNotFound) { } // some row moved on: one by one
-                    }
-                    foreach (var row in batch)
-                        if (await MoveOneAsync(table, contentId, row, stepKey, ct)) moved.Add(row);
-                });
+                    // Some row changed since it was read (or went): one by one, to move the others.
+                    foreach (var action in batch)
+                        if (!await MoveOneAsync(table, contentId, byRowKey[action.Entity.RowKey], stepKey, ct)) notMoved[action.Entity.RowKey] = true;
+                }, cancellationToken);
+            moved.AddRange(slice.Where(r => !notMoved.ContainsKey(LicenseTargetLayout.RowKey(r.Target))));
         }
-        return [.. moved];
+        return moved;
     }
 
     /// <summary>Moves one row if it is as read; true when this step moved it (now, or an attempt before whose answer was lost).</summary>
