@@ -27,6 +27,8 @@ public sealed class AppsAndBooksException(
 {
     public const int LoginRequiredError = 9601;
     public const int InternalError = 9603;
+    /// <summary>"License already assigned, no retry needed" (v1; v2 undocumented): on an associate, the target has it.</summary>
+    public const int AlreadyAssignedError = 9616;
     public const int TokenExpiredError = 9621;
     public const int TokenRevokedError = 9625;
     public const int TooManyRequestsError = 9646;

@@ -72,7 +72,9 @@ public sealed partial class DeviceAssignments
             foreach (var eventId in events)
             {
                 var status = await apple.WaitForEventAsync(token, eventId, cancellationToken);
-                var failed = status.FailedIdentifiers().FirstOrDefault(f => f.SerialNumber is null || f.SerialNumber == serial);
+                // 9616 on an associate: the serial has the license already (a retry); not a failure.
+                var failed = status.FailedIdentifiers().FirstOrDefault(f => (f.SerialNumber is null || f.SerialNumber == serial)
+                    && (disassociate || f.ErrorNumber != AppsAndBooksException.AlreadyAssignedError));
                 if (failed is not null) return $"Apple error {failed.ErrorNumber}: {failed.ErrorMessage}";
                 if (status.EventStatusValue == EventStatus.Failed) return "Apple reported the event as failed.";
             }

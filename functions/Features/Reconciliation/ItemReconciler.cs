@@ -127,7 +127,9 @@ internal sealed class ItemReconciler(LedgerPartitionScan scan, DriftRepairs repa
             c.Drift.MarkRepaired(lostList: true, c.ContentId, done);
         }
         var released = 0;
-        if (orphans.Count > 0 && c.MayReleaseOrphans && c.Asset.Revocable)
+        // Not while licenses of the item are in flight: a device group's reservation is a count, and its
+        // devices are associated at Apple before their target rows are written (LicenseBatch).
+        if (orphans.Count > 0 && c.MayReleaseOrphans && c.Asset.Revocable && c.Ledger.Counts.Reserved == 0)
         {
             var done = await repairs.ManageAsync(c.Token, c.Asset.Key, orphans, associate: false, cancellationToken);
             released = done.Count;

@@ -9,6 +9,7 @@ public static class AppleErrors
         [9602] = (400, "Invalid argument"),
         [9603] = (500, "Internal error"),
         [9609] = (400, "Registered user not found"),
+        [9616] = (400, "License already assigned, no retry needed"),
         [9621] = (401, "Token has expired. Generate a new token from the portal"),
         [9625] = (401, "Token has been revoked"),
         [9646] = (429, "Too many requests for this organization"),

@@ -23,7 +23,7 @@ public sealed partial class EmulatedLocation
             if (serials.Count > 0) Reject(known.Where(a => !a.DeviceAssignable), 9707);
             if (!associate) Reject(known.Where(a => !a.Revocable), 9706);
             var type = associate ? "ASSOCIATE" : "DISASSOCIATE";
-            return NewEvent(type, assets.Count * (users.Count + serials.Count), evt => Apply(evt, type, assets, users, serials, associate));
+            return NewEvent(type, assets.Count * (users.Count + serials.Count), evt => Apply(evt, type, assets, users, serials, associate, settings));
         }
     }
 
@@ -50,7 +50,8 @@ public sealed partial class EmulatedLocation
     }
 
     List<OutgoingNotification> Apply(
-        EmulatedEvent evt, string type, List<AssetId> assets, IReadOnlyList<string> users, IReadOnlyList<string> serials, bool associate)
+        EmulatedEvent evt, string type, List<AssetId> assets, IReadOnlyList<string> users, IReadOnlyList<string> serials, bool associate,
+        EmulatorSettings settings)
     {
         var succeeded = new List<AssignmentKey>();
         var failed = new Dictionary<int, List<AssignmentKey>>();
@@ -59,7 +60,7 @@ public sealed partial class EmulatedLocation
             var targets = users.Select(u => new AssignmentKey(assetId, u, null)).Concat(serials.Select(s => new AssignmentKey(assetId, null, s)));
             foreach (var key in targets)
             {
-                var error = associate ? TryAssociate(key) : TryDisassociate(key);
+                var error = associate ? TryAssociate(key, settings) : TryDisassociate(key);
                 if (error is null) succeeded.Add(key);
                 else (failed.TryGetValue(error.Value, out var list) ? list : failed[error.Value] = []).Add(key);
             }
@@ -76,10 +77,10 @@ public sealed partial class EmulatedLocation
         return notifications;
     }
 
-    int? TryAssociate(AssignmentKey key)
+    int? TryAssociate(AssignmentKey key, EmulatorSettings settings)
     {
         if (key.ClientUserId is { } user && ActiveUser(user) is null) return 9609;
-        if (Assignments.ContainsKey(key)) return null;
+        if (Assignments.ContainsKey(key)) return settings.AlreadyAssignedFails ? 9616 : null;
         if (!Assets.TryGetValue(key.Asset, out var asset) || asset.AvailableCount <= 0) return 9709;
         AddAssignment(key);
         return null;

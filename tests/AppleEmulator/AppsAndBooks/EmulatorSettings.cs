@@ -30,6 +30,12 @@ public sealed class EmulatorSettings
     /// <summary>Events stay PENDING until <see cref="AppsAndBooksEmulator.ProcessPendingEventsAsync"/>.</summary>
     public bool ManualEventProcessing { get; set; }
 
+    /// <summary>
+    /// Associating an assignment that exists fails that identifier with 9616 "license already
+    /// assigned" (what v1 answered; v2 leaves it undocumented) instead of succeeding quietly.
+    /// </summary>
+    public bool AlreadyAssignedFails { get; set; }
+
     /// <summary>Added to every API request (slowness).</summary>
     public TimeSpan Latency { get; set; }
 

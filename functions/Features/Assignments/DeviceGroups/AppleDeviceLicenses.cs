@@ -52,6 +52,8 @@ public sealed class AppleDeviceLicenses(AppsAndBooksClient apple, LocationTokenS
             var identifiers = status.FailedIdentifiers();
             foreach (var failure in identifiers)
             {
+                // 9616 on an associate: the serial has the license already (a batch redone after a crash, or another group's); not a failure.
+                if (associate && failure.ErrorNumber == AppsAndBooksException.AlreadyAssignedError) continue;
                 var reason = $"Apple error {failure.ErrorNumber}: {failure.ErrorMessage}";
                 // A failure naming no serial covers the whole request; with one event that is the whole batch.
                 if (failure.SerialNumber is { } serial) failed[serial] = reason;

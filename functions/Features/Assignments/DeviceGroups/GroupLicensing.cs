@@ -54,8 +54,9 @@ public sealed class GroupLicensing(
         var granted = needing.Count;
         if (context.NeedsLicense && needing.Count > 0)
         {
+            // A count only: the granted members' target rows are written once Apple confirmed them (LicenseBatch).
             var reservation = await ledger.ReserveAsync(new ReservationRequest(context.ContentId, needing.Count, context.AssignmentId, reservationKey,
-                ReservationMode.UpTo, [.. needing.Select(m => LicenseTarget.Device(m.Device!.SerialNumber!))], SettledByOwner: true), cancellationToken);
+                ReservationMode.UpTo, SettledByOwner: true), cancellationToken);
             if (reservation.Outcome == ReservationOutcome.UnknownItem)
                 return new(0, 0, 0, 0, null, new(ProblemCodes.Conflict, "The purchased item has no license ledger yet; sync the catalogue (POST /api/content/sync)."));
             if (reservation.Outcome == ReservationOutcome.Contended)

@@ -14,11 +14,12 @@ public sealed record LicenseBatchWork(int Batch, IReadOnlyList<BatchMember> Memb
 
 /// <summary>
 /// Batches of a group's granted members (each at most <c>maxSerialNumbers</c>): associate each at
-/// Apple and settle it as soon as its event is in — commit what Apple confirmed, release what it
-/// refused, with step keys named after the batch, so a batch redone after a crash settles nothing
-/// twice even though Apple gives the redo a new event id — then, for all the batches together,
-/// target rows, install commands (one idempotency key for the set: a redo finds the same
-/// commands) and member rows. Writing the rows of many batches at once fills the bucket
+/// Apple, write the committed target rows of what it confirmed (written once: the reservation
+/// holds only a count, <see cref="LicenseLedger.ClaimTargetsAsync"/>), then settle — commit what
+/// Apple confirmed, release what it refused or another reservation turned out to hold, with step
+/// keys named after the batch, so a batch redone after a crash settles nothing twice even though
+/// Apple gives the redo a new event id — then, for all the batches together, install commands
+/// (one idempotency key for the set: a redo finds the same commands) and member rows. Writing the rows of many batches at once fills the bucket
 /// partitions' 100-row transactions (a single batch spread over 256 command buckets would be
 /// ~2 rows per transaction). Used inline for small groups and by the workflow for large ones.
 /// </summary>
@@ -47,6 +48,7 @@ public sealed class LicenseBatch(
         var phases = new PhaseClock();
         var all = work.SelectMany(w => w.Members).ToList();
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var held = new Dictionary<string, string>(StringComparer.Ordinal);
         var refused = work.ToDictionary(w => w.Batch, _ => 0);
         var ok = (IReadOnlyList<BatchMember>)all;
         if (context.NeedsLicense)
@@ -56,34 +58,37 @@ public sealed class LicenseBatch(
                 new ParallelOptions { MaxDegreeOfParallelism = AppleConcurrency, CancellationToken = cancellationToken },
                 async (i, ct) => outcomes[i] = await AssociateAsync(context, work[i], ct));
             phases.Lap("apple");
-            await SettleAsync(context, reservationKey, work, outcomes, cancellationToken);
-            phases.Lap("settle");
             for (var i = 0; i < work.Count; i++)
             {
                 refused[work[i].Batch] = outcomes[i].Count;
                 foreach (var (serial, reason) in outcomes[i]) failed[serial] = reason;
             }
-            ok = [.. all.Where(m => !failed.ContainsKey(m.Serial!))];
-            await ledger.SetTargetStatesAsync(context.ContentId, ok.Select(m => LicenseTarget.Device(m.Serial!)), LicenseState.Committed,
+            // Rows before counts: the targets another reservation holds meanwhile (a device in two groups licensed at once) are released, not committed.
+            var claimed = await ledger.ClaimTargetsAsync(context.ContentId, all.Where(m => !failed.ContainsKey(m.Serial!)).Select(m => LicenseTarget.Device(m.Serial!)),
                 context.AssignmentId, reservationKey, cancellationToken);
-            if (failed.Count > 0)
-                await ledger.SetTargetStatesAsync(context.ContentId, failed.Keys.Select(LicenseTarget.Device), LicenseState.Released,
-                    context.AssignmentId, reservationKey, cancellationToken);
+            foreach (var (target, owner) in claimed) held[target.Id] = owner;
             phases.Lap("targets");
+            await SettleAsync(context, reservationKey, work, outcomes, held, cancellationToken);
+            phases.Lap("settle");
+            ok = [.. all.Where(m => !failed.ContainsKey(m.Serial!) && !held.ContainsKey(m.Serial!))];
         }
         var uuids = await QueueInstallsAsync(context, ok, commandKey, cancellationToken);
         phases.Lap("commands");
         var now = time.GetUtcNow();
         await members.AddManyAsync(all.Select(m => failed.TryGetValue(m.Serial ?? "", out var reason)
-            ? Row(context, m, MemberStates.Failed, MemberReasons.AppleRefused, now) with { Detail = reason }
-            : Row(context, m, MemberStates.Licensed, null, now) with { CommandUuid = uuids.GetValueOrDefault(m.DeviceId) }), cancellationToken);
+                ? Row(context, m, MemberStates.Failed, MemberReasons.AppleRefused, now) with { Detail = reason }
+                : held.TryGetValue(m.Serial ?? "", out var holder)
+                ? Row(context, m, MemberStates.Licensed, null, now) with { Detail = $"License held by {holder}." }
+                : Row(context, m, MemberStates.Licensed, null, now) with { CommandUuid = uuids.GetValueOrDefault(m.DeviceId) }), cancellationToken);
         phases.Lap("members");
-        if (failed.Count > 0)
-        {
+        if (failed.Count + held.Count > 0)
             await waiting.ServeAsync(context.ContentId, cancellationToken); // the released licenses may serve others (not this serve again: nested serves return)
+        if (failed.Count > 0)
             logger.LogWarning("Apple refused {Failed} of {Count} devices for {AssignmentId} (batches {Batches})", failed.Count, all.Count,
                 context.AssignmentId, string.Join(',', work.Where(w => refused[w.Batch] > 0).Select(w => w.Batch)));
-        }
+        if (held.Count > 0)
+            logger.LogInformation("{Held} of {Count} devices of {AssignmentId} got their license from another assignment meanwhile; theirs released",
+                held.Count, all.Count, context.AssignmentId);
         logger.LogDebug("Group licensing phases: batches={Batches} devices={Count} {Phases}", work.Count, all.Count, phases.ToString());
         return refused;
     }
@@ -97,17 +102,19 @@ public sealed class LicenseBatch(
 
     /// <summary>
     /// Settles every batch in one ledger write, each under its own step keys (<c>batch-n</c> for the
-    /// confirmed, <c>batch-n:failed</c> for the refused), so a batch redone after a crash settles nothing twice.
+    /// confirmed, <c>batch-n:failed</c> for those Apple refused or another reservation holds), so a
+    /// batch redone after a crash settles nothing twice.
     /// </summary>
     async Task SettleAsync(GroupContext context, string reservationKey, IReadOnlyList<LicenseBatchWork> work,
-        IReadOnlyList<IReadOnlyDictionary<string, string>> refused, CancellationToken cancellationToken)
+        IReadOnlyList<IReadOnlyDictionary<string, string>> refused, IReadOnlyDictionary<string, string> held, CancellationToken cancellationToken)
     {
         var steps = new List<SettleStep>();
         for (var i = 0; i < work.Count; i++)
         {
             var step = $"batch-{work[i].Batch}";
-            if (work[i].Members.Count > refused[i].Count) steps.Add(SettleStep.Committed(work[i].Members.Count - refused[i].Count, step));
-            if (refused[i].Count > 0) steps.Add(SettleStep.Released(refused[i].Count, step + ":failed"));
+            var notCommitted = refused[i].Count + work[i].Members.Count(m => held.ContainsKey(m.Serial!));
+            if (work[i].Members.Count > notCommitted) steps.Add(SettleStep.Committed(work[i].Members.Count - notCommitted, step));
+            if (notCommitted > 0) steps.Add(SettleStep.Released(notCommitted, step + ":failed"));
         }
         if (steps.Count == 0) return;
         var result = await ledger.SettleStepsAsync(context.ContentId, reservationKey, steps, cancellationToken);

@@ -30,7 +30,6 @@ public sealed class UserLicenser(LicenseLedger ledger, LocationTokenStore tokens
     ILogger<UserLicenser> logger)
 {
     /// <summary>Apple's "license already assigned (no retry needed)".</summary>
-    const int AlreadyAssigned = 9616;
 
     public async Task<LicenseRun> LicenseAsync(UserContent content, string owner, IReadOnlyList<string> orderedUserIds, ReservationMode mode,
         CancellationToken cancellationToken)
@@ -140,7 +139,7 @@ public sealed class UserLicenser(LicenseLedger ledger, LocationTokenStore tokens
                 var status = await apple.WaitForEventAsync(token, eventId, cancellationToken);
                 var named = status.FailedIdentifiers().Where(f => f.ClientUserId is not null).ToList();
                 // 9616 "license already assigned": the user has it (an associate resumed after a crash); not a failure.
-                foreach (var failure in named.Where(f => f.ErrorNumber != AlreadyAssigned))
+                foreach (var failure in named.Where(f => f.ErrorNumber != AppsAndBooksException.AlreadyAssignedError))
                     failures.TryAdd(failure.ClientUserId!, $"Apple error {failure.ErrorNumber}: {failure.ErrorMessage}");
                 if (status.EventStatusValue == EventStatus.Failed && named.Count == 0)
                     foreach (var userId in chunk) failures.TryAdd(userId, "Apple reported the event as failed.");

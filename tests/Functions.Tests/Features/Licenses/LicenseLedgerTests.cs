@@ -183,6 +183,35 @@ public sealed class LicenseLedgerTests
     }
 
     [Fact]
+    public async Task ClaimsWriteRowsOnceAndLeaveTargetsHeldByAnotherReservationAlone()
+    {
+        var item = await ItemAsync(1000);
+        var devices = Enumerable.Range(0, 250).Select(i => LicenseTarget.Device($"CLM{i:D3}")).ToList();
+        // Before the claim: 0–9 committed to another assignment, 10–19 reserved by another, 20–29 released by another, 30–39 claimed by this one already.
+        await ledger.SetTargetStatesAsync(item, devices[..10], LicenseState.Committed, "other", "other-key", Cancel);
+        await ledger.ReserveAsync(new(item, 10, "direct", "direct-key", ReservationMode.UpTo, devices[10..20]), Cancel);
+        await ledger.SetTargetStatesAsync(item, devices[20..30], LicenseState.Released, "gone", "gone-key", Cancel);
+        Assert.Empty(await ledger.ClaimTargetsAsync(item, devices[30..40], "group", "group-key", Cancel));
+
+        var held = await ledger.ClaimTargetsAsync(item, devices, "group", "group-key", Cancel);
+
+        Assert.Equal(20, held.Count);
+        Assert.All(devices[..10], d => Assert.Equal("other", held[d]));
+        Assert.All(devices[10..20], d => Assert.Equal("direct", held[d]));
+        var rows = new Dictionary<LicenseTarget, LicenseTargetRow>();
+        await foreach (var t in ledger.GetTargetsAsync(item, Cancel)) rows[t.Target] = t;
+        Assert.Equal(250, rows.Count);
+        Assert.All(devices[..10], d => Assert.Equal((LicenseState.Committed, "other"), (rows[d].State, rows[d].Owner)));
+        Assert.All(devices[10..20], d => Assert.Equal((LicenseState.Reserved, "direct"), (rows[d].State, rows[d].Owner)));
+        Assert.All(devices[20..], d => Assert.Equal((LicenseState.Committed, "group", "group-key"), (rows[d].State, rows[d].Owner, rows[d].ReservationKey)));
+
+        // A redo after a crash finds its own rows, also one a revocation released since: nothing held, nothing overwritten.
+        await ledger.SetTargetStatesAsync(item, [devices[40]], LicenseState.Released, "group", "group-key", Cancel);
+        Assert.Equal(20, (await ledger.ClaimTargetsAsync(item, devices, "group", "group-key", Cancel)).Count);
+        Assert.Equal(LicenseState.Released, (await ledger.GetTargetAsync(item, devices[40], Cancel))!.State);
+    }
+
+    [Fact]
     public async Task TwoHundredRacersOnTwoInstancesForTheLastTenLicenses()
     {
         var item = await ItemAsync(110);

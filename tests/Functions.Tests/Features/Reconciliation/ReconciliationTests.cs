@@ -61,6 +61,27 @@ public sealed class ReconciliationTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task OrphansAreNotReleasedWhileLicensesOfTheItemAreInFlight()
+    {
+        await using var host = await StartAsync(azurite, settings: new() { ["Reconciliation:ReleaseOrphans"] = "true" });
+        var location = await InstallAsync(host, ("8005", 5, "App"));
+        var contentId = ContentId(location, "8005");
+        // A device group's licensing between Apple and its target rows: a count reserved, the device associated, no row yet.
+        var ledger = host.App.Services.GetRequiredService<LicenseLedger>();
+        await ledger.ReserveAsync(new(contentId, 1, "device-group:g:" + contentId, "in-flight", ReservationMode.UpTo), Cancel);
+        location.AddOrphanAssignment("8005", serialNumber: "SN-IN-FLIGHT");
+
+        var during = await RunAsync(host);
+        Assert.Equal((1, 0), (during.Totals.Orphans, during.Totals.OrphansReleased));
+        Assert.True(AppleHas(location, "8005", serial: "SN-IN-FLIGHT"));
+
+        await ledger.ReleaseAsync(contentId, "in-flight", cancellationToken: Cancel);
+        var after = await RunAsync(host, full: true);
+        Assert.Equal((1, 1), (after.Totals.Orphans, after.Totals.OrphansReleased));
+        Assert.False(AppleHas(location, "8005", serial: "SN-IN-FLIGHT"));
+    }
+
+    [Fact]
     public async Task LaterRunsReadOnlyChangesSinceTheSavedVersionAndStillSeeLostLicenses()
     {
         await using var host = await StartAsync(azurite);

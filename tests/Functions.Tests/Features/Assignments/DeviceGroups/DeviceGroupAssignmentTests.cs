@@ -121,4 +121,41 @@ public sealed class DeviceGroupAssignmentTests(AzuriteFixture azurite)
         Assert.Equal(5, location.Asset("8003")!.AssignedCount);
         Assert.All(failed, m => Assert.Null(m.CommandUuid));
     }
+
+    [Fact]
+    public async Task TwoGroupsLicensingTheSameDevicesAtOnceCountEachDeviceOnce()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = host.NewLocation();
+        var contentId = await InstallAsync(host, location, "8004", 10);
+        var devices = new List<string>();
+        for (var i = 0; i < 6; i++) devices.Add(await EnrolAsync(host));
+        var (a, b) = (await CreateGroupAsync(host), await CreateGroupAsync(host));
+        await JoinAsync(host, a, [.. devices[..4]]);
+        await JoinAsync(host, b, [.. devices[2..]]);
+
+        // Both reserve before Apple answers either (no target rows yet), so both associate the two shared
+        // devices; Apple answers the second association of each 9616 "already assigned" (as v1 did).
+        host.Emulator.Settings.ManualEventProcessing = true;
+        host.Emulator.Settings.AlreadyAssignedFails = true;
+        host.Emulator.Requests.Clear();
+        var assigning = new[] { AssignGroupAsync(host, a, contentId), AssignGroupAsync(host, b, contentId) };
+        while (host.Emulator.Requests.To("assets/associate").Count < 2) await Task.Delay(5, Cancel);
+        await host.Emulator.ProcessPendingEventsAsync();
+        foreach (var response in await Task.WhenAll(assigning))
+            Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Cancel));
+
+        var counts = await CountsAsync(host, contentId);
+        Assert.Equal((6, 0, 4), (counts.Assigned, counts.Reserved, counts.Available));
+        Assert.Equal(6, location.Asset("8004")!.AssignedCount);
+        foreach (var device in devices) Assert.Single(await CommandsAsync(host, device));
+        var (inA, inB) = (await MembersAsync(host, a, contentId), await MembersAsync(host, b, contentId));
+        Assert.All(inA.Values.Concat(inB.Values), m => Assert.Equal(MemberStates.Licensed, m.State));
+        foreach (var shared in devices[2..4])
+        {
+            var rows = new[] { inA[shared], inB[shared] };
+            Assert.Single(rows, m => m.Detail?.Contains("License held by", StringComparison.Ordinal) == true && m.CommandUuid is null);
+            Assert.Single(rows, m => m.CommandUuid is not null);
+        }
+    }
 }
