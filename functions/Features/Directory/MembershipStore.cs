@@ -76,6 +76,8 @@ public sealed class MembershipStore(DirectoryTables tables, GroupStore groups, I
     {
         var existing = await MemberIdsAsync(kind, groupId, cancellationToken);
         await DeletePairsAsync(kind, existing.Select(m => (groupId, m)), cancellationToken);
+        // The group row is written after every change and before the listeners hear of it, removals included (device group licensing relies on it).
+        await RecountAsync(kind, groupId, cancellationToken);
         await TellAsync(new(kind, groupId, [], existing), cancellationToken);
         return existing.Count;
     }

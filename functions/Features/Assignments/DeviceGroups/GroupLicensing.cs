@@ -33,6 +33,7 @@ public sealed class GroupLicensing(
         CancellationToken cancellationToken)
     {
         var phases = new PhaseClock();
+        var membershipVersion = await groupMembers.MembershipVersionAsync(context.GroupId, cancellationToken); // before the members: DepartedMembers
         var all = await groupMembers.ReadAsync(context.GroupId, only, phases, cancellationToken);
         var now = time.GetUtcNow();
         var rows = new List<AssignmentMember>();
@@ -78,13 +79,13 @@ public sealed class GroupLicensing(
         var size = context.NeedsLicense ? Math.Min(await apple.MaxSerialsAsync(cancellationToken), LicenseBatchSize) : InternalBatchSize;
         var chunks = served.Chunk(size).ToList();
         string? taskId = null;
-        if (served.Count > InlineLimit) taskId = await workflow.StartAsync(context, reservationKey, chunks, cancellationToken);
+        if (served.Count > InlineLimit) taskId = await workflow.StartAsync(context, reservationKey, chunks, membershipVersion, cancellationToken);
         else if (chunks.Count > 0)
         {
             for (var i = 0; i < chunks.Count; i++) await batches.RunAsync(context, reservationKey, i, chunks[i], cancellationToken);
             // Resolved here: DepartedMembers revokes through GroupRevocation, which serves through this class.
             await services.GetRequiredService<DepartedMembers>().RevokeAsync(context, [.. served.Select(m => m.DeviceId)], reservationKey + ":inline",
-                time.GetUtcNow(), cancellationToken);
+                time.GetUtcNow(), membershipVersion, cancellationToken);
         }
         phases.Lap(taskId is null ? "batches" : "workflowStart");
         if (all.Count > InlineLimit) logger.LogInformation("Serve of {AssignmentId} timings: {Phases}", context.AssignmentId, phases.ToString());

@@ -71,6 +71,19 @@ public sealed class GroupMembers(DirectoryTables directory, DeviceTables devices
         return rows.ToDictionary(pair => pair.Key, pair => DeviceRecord.FromEntity(pair.Value), StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// The group row's ETag, or null when there is no group. The directory writes the row (recounts
+    /// the members) after every membership change and before it tells its listeners, so an unchanged
+    /// version means no leave has reached the leave listener since it was read (<see cref="DepartedMembers"/>).
+    /// </summary>
+    public async Task<string?> MembershipVersionAsync(string groupId, CancellationToken cancellationToken)
+    {
+        await directory.EnsureCreatedAsync(cancellationToken);
+        var row = await directory.Groups(GroupKind.Device).GetEntityAsync(GroupEntity.PartitionKeyFor(), GroupEntity.RowKeyFor(groupId), ["RowKey"],
+            cancellationToken);
+        return row?.ETag.ToString();
+    }
+
     /// <summary>Ids of every member of the group (keys only, its partition of every bucket table). Read here, not through MembershipStore, which calls our listener.</summary>
     public async Task<HashSet<string>> MemberIdsAsync(string groupId, CancellationToken cancellationToken)
     {

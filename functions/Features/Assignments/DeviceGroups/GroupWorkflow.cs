@@ -28,9 +28,12 @@ public sealed class GroupWorkflow(WorkflowEngine engine)
     /// </summary>
     public const int BatchesPerChunk = 20;
 
-    public async Task<string> StartAsync(GroupContext context, string reservationKey, IReadOnlyList<BatchMember[]> batches, CancellationToken cancellationToken)
+    /// <param name="membershipVersion">The group's membership version read before its members were (<see cref="DepartedMembers"/>); carried in every item.</param>
+    public async Task<string> StartAsync(GroupContext context, string reservationKey, IReadOnlyList<BatchMember[]> batches, string? membershipVersion,
+        CancellationToken cancellationToken)
     {
-        var items = batches.Select((batch, i) => new WorkflowItemSeed(ItemKey(i), context.AssignmentId, $"{batch.Length} devices", LicenseBatch.Encode(batch)))
+        var items = batches.Select((batch, i) => new WorkflowItemSeed(ItemKey(i), context.AssignmentId, $"{batch.Length} devices",
+                LicenseBatch.Encode(batch, membershipVersion)))
             .ToList();
         var started = await engine.StartAsync(new WorkflowStartRequest(Kind, QueueName,
             $"Assign {context.ContentId} to device group {context.GroupId}", reservationKey, items, ChunkSize: BatchesPerChunk), cancellationToken);
@@ -68,8 +71,9 @@ sealed class GroupChunkProcessor(GroupContexts contexts, LicenseBatch batches, L
             })], null);
         }
         var refused = await batches.RunManyAsync(context, reservationKey, work, $"{reservationKey}:chunk-{chunk.Chunk}", cancellationToken);
+        var versions = chunk.Items.Select(item => LicenseBatch.MembershipVersionOf(item.Data)).Distinct().ToList();
         await departed.RevokeAsync(context, [.. work.SelectMany(w => w.Members).Select(m => m.DeviceId)], $"{reservationKey}:chunk-{chunk.Chunk}",
-            chunk.Workflow.CreatedAt, cancellationToken);
+            chunk.Workflow.CreatedAt, versions.Count == 1 ? versions[0] : null, cancellationToken);
         return new([.. chunk.Items.Select((item, i) => item with
         {
             State = MemberStates.Licensed, Terminal = true, Attempts = item.Attempts + 1,

@@ -134,18 +134,26 @@ public sealed class LicenseBatch(
     static AssignmentMember Row(GroupContext context, BatchMember member, string state, string? reason, DateTimeOffset now) =>
         new(TargetKinds.DeviceGroup, context.GroupId, context.ContentId, member.DeviceId, state, reason, now) { SerialNumber = member.Serial };
 
-    /// <summary>Workflow item payload: one member per line, <c>deviceId\tserial</c>.</summary>
-    public static string Encode(IEnumerable<BatchMember> batch)
+    /// <summary>
+    /// Workflow item payload: one member per line, <c>deviceId\tserial</c>, after an optional first
+    /// line <c>@{membershipVersion}</c> (device ids never start with <c>@</c>: DirectoryIds).
+    /// </summary>
+    public static string Encode(IEnumerable<BatchMember> batch, string? membershipVersion = null)
     {
         var text = new StringBuilder();
+        if (membershipVersion is not null) text.Append('@').Append(membershipVersion).Append('\n');
         foreach (var m in batch) text.Append(m.DeviceId).Append('\t').Append(m.Serial).Append('\n');
         return text.ToString();
     }
 
     public static IReadOnlyList<BatchMember> Decode(string? data) =>
-        [.. (data ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
+        [.. (data ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => line[0] != '@').Select(line =>
         {
             var tab = line.IndexOf('\t', StringComparison.Ordinal);
             return tab < 0 ? new BatchMember(line, null) : new BatchMember(line[..tab], line[(tab + 1)..] is { Length: > 0 } s ? s : null);
         })];
+
+    /// <summary>The membership version an item was written with (<see cref="Encode"/>), or null.</summary>
+    public static string? MembershipVersionOf(string? data) =>
+        data is ['@', ..] ? data[1..data.IndexOf('\n', StringComparison.Ordinal)] : null;
 }
