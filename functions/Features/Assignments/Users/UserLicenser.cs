@@ -29,8 +29,6 @@ public sealed record LicenseRun(IReadOnlyDictionary<string, UserLicense> Users, 
 public sealed class UserLicenser(LicenseLedger ledger, LocationTokenStore tokens, AppsAndBooksClient apple, TimeProvider time,
     ILogger<UserLicenser> logger)
 {
-    /// <summary>Apple's "license already assigned (no retry needed)".</summary>
-
     public async Task<LicenseRun> LicenseAsync(UserContent content, string owner, IReadOnlyList<string> orderedUserIds, ReservationMode mode,
         CancellationToken cancellationToken)
     {
