@@ -7,6 +7,7 @@ using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Registry;
 using ManagedDistribution.Features.Licenses;
 using ManagedDistribution.Tests.Features.LocationTokens;
+using ManagedDistribution.Platform.Workflows;
 using ManagedDistribution.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static ManagedDistribution.Tests.Features.Assignments.AssignmentTestKit;
@@ -106,6 +107,37 @@ public sealed class DeviceGroupLifecycleTests(AzuriteFixture azurite)
         Assert.Equal("InstallApplication", Assert.Single(await CommandsAsync(host, devices[^1])).RequestType);
         var task = await host.JsonAsync(await host.Client.GetAsync($"/api/tasks/{assigned.TaskId}", Cancel));
         Assert.Contains("device-group-assignment", task.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARedeliveredLicensingChunkCountsQueuesAndWritesNothingTwice()
+    {
+        await using var host = await StartAsync(azurite);
+        var (location, contentId, group, devices) = await LargeGroupAsync(host, "8106");
+        await host.ReadAsync<DeviceGroupAssignmentDto>(await AssignGroupAsync(host, group, contentId), HttpStatusCode.Accepted);
+        var engine = host.App.Services.GetRequiredService<WorkflowEngine>();
+        WorkflowInfo? workflow = null;
+        await VppTestHost.EventuallyAsync(async () =>
+        {
+            workflow = (await engine.ListAsync(WorkflowFilter.All, null, 100, Cancel)).Workflows
+                .FirstOrDefault(w => w.Kind == GroupWorkflow.Kind && w.IdempotencyKey!.Contains(group, StringComparison.Ordinal));
+            return workflow?.State == WorkflowStates.Completed;
+        }, "licensing workflow completed");
+
+        // The chunk again, as after a crash before the engine recorded it: its target rows exist (its
+        // own: claimed, not held), its settlement steps are recorded, its commands keyed by the chunk.
+        var items = (await engine.GetItemsAsync(workflow!.Id, null, 100, Cancel)).Items.Where(i => i.Chunk == 0)
+            .Select(i => i with { State = WorkflowItemStates.Pending, Terminal = false }).ToList();
+        await host.App.Services.GetRequiredService<GroupChunkProcessor>().ProcessAsync(new WorkflowChunk(workflow, 0, 0, items), Cancel);
+
+        var counts = await CountsAsync(host, contentId);
+        Assert.Equal((devices.Length, 0, 200 - devices.Length), (counts.Assigned, counts.Reserved, counts.Available));
+        Assert.Equal(devices.Length, location.Asset("8106")!.AssignedCount);
+        var members = await MembersAsync(host, group, contentId);
+        Assert.All(devices, id => Assert.Equal(MemberStates.Licensed, members[id].State));
+        Assert.All(devices, id => Assert.Null(members[id].Detail));
+        foreach (var id in devices[..3].Concat(devices[^3..]))
+            Assert.Equal(members[id].CommandUuid, Assert.Single(await CommandsAsync(host, id)).CommandUuid);
     }
 
     [Fact]
