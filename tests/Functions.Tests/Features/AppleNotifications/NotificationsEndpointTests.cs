@@ -40,6 +40,9 @@ public sealed class NotificationsEndpointTests(AzuriteFixture azurite)
         var location = host.NewLocation();
         location.AddAsset("2002", 10);
         await host.ReadAsync<LocationTokenDto>(await host.InstallAsync(location.SToken), HttpStatusCode.Created);
+        // Apple's count moves too (without its own notification): a catalogue sync that lands after ours
+        // (the one the install started) takes Apple's total, and must agree (this failed once in a full run).
+        location.Asset("2002")!.TotalCount = 14;
         var notification = new
         {
             notification = new { adamId = "2002", pricingParam = "STDQ", countDelta = 4 },
