@@ -116,17 +116,11 @@ public sealed class DeviceGroupLifecycleTests(AzuriteFixture azurite)
         var (location, contentId, group, devices) = await LargeGroupAsync(host, "8106");
         await host.ReadAsync<DeviceGroupAssignmentDto>(await AssignGroupAsync(host, group, contentId), HttpStatusCode.Accepted);
         var engine = host.App.Services.GetRequiredService<WorkflowEngine>();
-        WorkflowInfo? workflow = null;
-        await VppTestHost.EventuallyAsync(async () =>
-        {
-            workflow = (await engine.ListAsync(WorkflowFilter.All, null, 100, Cancel)).Workflows
-                .FirstOrDefault(w => w.Kind == GroupWorkflow.Kind && w.IdempotencyKey!.Contains(group, StringComparison.Ordinal));
-            return workflow?.State == WorkflowStates.Completed;
-        }, "licensing workflow completed");
+        var workflow = await CompletedWorkflowAsync(host, GroupWorkflow.Kind, group);
 
         // The chunk again, as after a crash before the engine recorded it: its target rows exist (its
         // own: claimed, not held), its settlement steps are recorded, its commands keyed by the chunk.
-        var items = (await engine.GetItemsAsync(workflow!.Id, null, 100, Cancel)).Items.Where(i => i.Chunk == 0)
+        var items = (await engine.GetItemsAsync(workflow.Id, null, 100, Cancel)).Items.Where(i => i.Chunk == 0)
             .Select(i => i with { State = WorkflowItemStates.Pending, Terminal = false }).ToList();
         await host.App.Services.GetRequiredService<GroupChunkProcessor>().ProcessAsync(new WorkflowChunk(workflow, 0, 0, items), Cancel);
 

@@ -74,13 +74,7 @@ public sealed class DeviceGroupRevocationTests(AzuriteFixture azurite)
         await LeaveAsync(host, group, leaving);
 
         var engine = host.App.Services.GetRequiredService<WorkflowEngine>();
-        WorkflowInfo? workflow = null;
-        await VppTestHost.EventuallyAsync(async () =>
-        {
-            workflow = (await engine.ListAsync(WorkflowFilter.All, null, 100, Cancel)).Workflows
-                .FirstOrDefault(w => w.Kind == GroupRevocationWorkflow.Kind && w.IdempotencyKey!.Contains(group, StringComparison.Ordinal));
-            return workflow?.State == WorkflowStates.Completed;
-        }, "leave workflow completed");
+        var workflow = await CompletedWorkflowAsync(host, GroupRevocationWorkflow.Kind, group);
         var members = await MembersAsync(host, group, contentId);
         Assert.All(leaving, id => Assert.Equal((MemberStates.Revoked, MemberReasons.LeftGroup), (members[id].State, members[id].Reason)));
         Assert.Equal(staying, members.Values.Count(m => m.State == MemberStates.Licensed));
@@ -106,7 +100,7 @@ public sealed class DeviceGroupRevocationTests(AzuriteFixture azurite)
         foreach (var id in leaving)
             before.Add((await memberStore.GetAsync(TargetKinds.DeviceGroup, group, contentId, id, Cancel))! with { State = MemberStates.Licensed, Reason = null });
         await memberStore.SaveManyAsync(before, Cancel);
-        var items = (await engine.GetItemsAsync(workflow!.Id, null, 100, Cancel)).Items.Where(i => i.Chunk == 0)
+        var items = (await engine.GetItemsAsync(workflow.Id, null, 100, Cancel)).Items.Where(i => i.Chunk == 0)
             .Select(i => i with { State = WorkflowItemStates.Pending, Terminal = false }).ToList();
         await processor.ProcessAsync(new WorkflowChunk(workflow, 0, 0, items), Cancel);
 

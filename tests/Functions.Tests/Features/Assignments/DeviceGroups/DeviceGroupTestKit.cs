@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using ManagedDistribution.Features.Assignments.DeviceGroups;
 using ManagedDistribution.Features.Assignments.Members;
 using ManagedDistribution.Features.LocationTokens;
+using ManagedDistribution.Platform.Workflows;
+using Microsoft.Extensions.DependencyInjection;
 using ManagedDistribution.Tests.Features.LocationTokens;
 
 namespace ManagedDistribution.Tests.Features.Assignments.DeviceGroups;
@@ -17,6 +19,20 @@ internal static class DeviceGroupTestKit
         location.AddAsset(adamId, total);
         await host.ReadAsync<LocationTokenDto>(await host.InstallAsync(location.SToken), HttpStatusCode.Created);
         return $"vpp-{location.UId}-{adamId}-STDQ";
+    }
+
+    /// <summary>The group's workflow of <paramref name="kind"/>, once it has completed.</summary>
+    public static async Task<WorkflowInfo> CompletedWorkflowAsync(VppTestHost host, string kind, string groupId)
+    {
+        var engine = host.App.Services.GetRequiredService<WorkflowEngine>();
+        WorkflowInfo? workflow = null;
+        await VppTestHost.EventuallyAsync(async () =>
+        {
+            workflow = (await engine.ListAsync(WorkflowFilter.All, null, 100, Cancel)).Workflows
+                .FirstOrDefault(w => w.Kind == kind && w.IdempotencyKey!.Contains(groupId, StringComparison.Ordinal));
+            return workflow?.State == WorkflowStates.Completed;
+        }, $"{kind} workflow completed");
+        return workflow!;
     }
 
     public static async Task<string> CreateGroupAsync(VppTestHost host)
