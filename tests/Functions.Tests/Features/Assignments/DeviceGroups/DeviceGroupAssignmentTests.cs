@@ -56,6 +56,13 @@ public sealed class DeviceGroupAssignmentTests(AzuriteFixture azurite)
         Assert.Equal((0, 10), ((await CountsAsync(host, contentId)).Assigned, (await CountsAsync(host, contentId)).Available));
         Assert.Equal(0, location.Asset("8001")!.AssignedCount);
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.DeleteAsync($"/api/device-groups/{group}/assignments/{contentId}", Cancel)).StatusCode);
+
+        // Assigned again: the devices' released rows are taken over by the new reservation.
+        var reassigned = await host.ReadAsync<DeviceGroupAssignmentDto>(await AssignGroupAsync(host, group, contentId), HttpStatusCode.Created);
+        Assert.Equal(2, reassigned.LicensesGranted);
+        Assert.Equal((2, 0, 8), ((await CountsAsync(host, contentId)).Assigned, (await CountsAsync(host, contentId)).Reserved, (await CountsAsync(host, contentId)).Available));
+        Assert.Equal(2, location.Asset("8001")!.AssignedCount);
+        Assert.Equal((MemberStates.Licensed, null), ((await MembersAsync(host, group, contentId))[ios].State, (await MembersAsync(host, group, contentId))[ios].Detail));
     }
 
     [Fact]
