@@ -32,7 +32,14 @@ public sealed class AssetManagementHandlerTests(AzuriteFixture azurite)
         var apple = host.App.Services.GetRequiredService<AppsAndBooksClient>();
         var eventId = Assert.Single(await apple.AssociateAsync(token, [new AssetKey("8101")], null, ["G1", "G2", "G3"], Cancel));
 
-        await VppTestHost.EventuallyAsync(async () => (await ledger.GetAsync(contentId, Cancel))!.Counts.Reserved == 0, "the event's notifications");
+        // The handler moves the counts, then writes the rows: wait for both (this read the rows between the two once, in CI).
+        await VppTestHost.EventuallyAsync(async () =>
+        {
+            if ((await ledger.GetAsync(contentId, Cancel))!.Counts.Reserved != 0) return false;
+            foreach (var serial in new[] { "G1", "G2", "G3" })
+                if ((await TargetAsync(host, contentId, LicenseTarget.Device(serial)))!.State == LicenseState.Reserved) return false;
+            return true;
+        }, "the event's notifications");
         var counts = (await ledger.GetAsync(contentId, Cancel))!.Counts;
         Assert.Equal((2, 0), (counts.Assigned, counts.Reserved));
         var states = new[] { "G1", "G2", "G3" }.Select(s => TargetAsync(host, contentId, LicenseTarget.Device(s)).Result!.State).ToList();
