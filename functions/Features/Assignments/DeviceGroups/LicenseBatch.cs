@@ -19,9 +19,10 @@ public sealed record LicenseBatchWork(int Batch, IReadOnlyList<BatchMember> Memb
 /// Apple confirmed, release what it refused or another reservation turned out to hold, with step
 /// keys named after the batch, so a batch redone after a crash settles nothing twice even though
 /// Apple gives the redo a new event id — then, for all the batches together, install commands
-/// (one idempotency key for the set: a redo finds the same commands) and member rows. Writing the rows of many batches at once fills the bucket
-/// partitions' 100-row transactions (a single batch spread over 256 command buckets would be
-/// ~2 rows per transaction). Used inline for small groups and by the workflow for large ones.
+/// (one idempotency key for the set: a redo finds the same commands) and member rows. Writing the
+/// rows of many batches at once fills the bucket partitions' 100-row transactions (a single batch
+/// spread over 256 command buckets would be ~2 rows per transaction). Used inline for small groups
+/// and by the workflow for large ones.
 /// </summary>
 public sealed class LicenseBatch(
     AppleDeviceLicenses apple, LicenseLedger ledger, CommandQueue commands, AssignmentMemberStore members, Waiting.WaitingListServer waiting,
@@ -87,7 +88,7 @@ public sealed class LicenseBatch(
             logger.LogWarning("Apple refused {Failed} of {Count} devices for {AssignmentId} (batches {Batches})", failed.Count, all.Count,
                 context.AssignmentId, string.Join(',', work.Where(w => refused[w.Batch] > 0).Select(w => w.Batch)));
         if (held.Count > 0)
-            logger.LogInformation("{Held} of {Count} devices of {AssignmentId} got their license from another assignment meanwhile; theirs released",
+            logger.LogInformation("{Held} of {Count} devices of {AssignmentId} got their license from another assignment meanwhile; the licenses reserved for them went back",
                 held.Count, all.Count, context.AssignmentId);
         logger.LogDebug("Group licensing phases: batches={Batches} devices={Count} {Phases}", work.Count, all.Count, phases.ToString());
         return refused;
