@@ -10,14 +10,21 @@ namespace ManagedDistribution.Features.Assignments;
 public sealed partial class DeviceAssignments
 {
     /// <summary>
-    /// R5 for one device: reserve one license (all or nothing), associate at Apple and wait for the
-    /// event, then commit (state licensed) or release (state failed, row saved, 424). Exhausted
-    /// writes nothing: the ledger's waiting entry is removed again, since no assignment waits on it.
+    /// R5 for one device: nothing when the device already holds the item's license through another
+    /// assignment (licensed, noted); else reserve one license (all or nothing), associate at Apple
+    /// and wait for the event, then write the target row and commit (state licensed) or release
+    /// (state failed, row saved, 424). Exhausted writes nothing: the ledger's waiting entry is removed
+    /// again, since no assignment waits on it.
     /// </summary>
     async Task<Refusal?> LicenseAsync(Plan plan, TableEntity row, CancellationToken cancellationToken)
     {
         var contentId = plan.Content.RowKey;
         var key = row.GetString("ReservationKey")!;
+        var target = new LicenseTarget(LicenseTargetKind.Device, plan.Device.SerialNumber!);
+        // One license per device (R5): a device holding the item's license through a device group keeps that one.
+        if (await ledger.GetTargetAsync(contentId, target, cancellationToken) is { State: LicenseState.Reserved or LicenseState.Committed } current
+            && current.Owner != plan.AssignmentId)
+            return HeldElsewhere(row, current.Owner);
         var reservation = await ledger.ReserveAsync(new ReservationRequest(contentId, 1, plan.AssignmentId, key), cancellationToken);
         switch (reservation.Outcome)
         {
@@ -30,7 +37,6 @@ public sealed partial class DeviceAssignments
             case ReservationOutcome.Contended:
                 return new(ProblemCodes.Unavailable, "Too many concurrent assignments of this item; try again.");
         }
-        var target = new LicenseTarget(LicenseTargetKind.Device, plan.Device.SerialNumber!);
         string? appleFailure;
         try
         {
@@ -51,10 +57,23 @@ public sealed partial class DeviceAssignments
             logger.LogWarning("Apple refused {ContentId} for device {DeviceId}: {Reason}", contentId, plan.Device.Id, appleFailure);
             return new(AppleRefused, appleFailure);
         }
+        // The row before the count: a group that licensed the device meanwhile keeps it, and this license goes back.
+        if ((await ledger.ClaimTargetsAsync(contentId, [target], plan.AssignmentId, key, cancellationToken)).TryGetValue(target, out var holder))
+        {
+            await ledger.ReleaseAsync(contentId, key, cancellationToken: cancellationToken);
+            return HeldElsewhere(row, holder);
+        }
         await ledger.CommitAsync(contentId, key, cancellationToken: cancellationToken);
-        await ledger.SetTargetStatesAsync(contentId, [target], LicenseState.Committed, plan.AssignmentId, key, cancellationToken);
         row["State"] = AssignmentStates.Licensed;
         row["LicenseConsumed"] = true;
+        return null;
+    }
+
+    /// <summary>Licensed through another assignment's license (no second one used); the install is still queued.</summary>
+    static Refusal? HeldElsewhere(TableEntity row, string owner)
+    {
+        row["State"] = AssignmentStates.Licensed;
+        row["Note"] = $"The device holds this item's license through {owner}; no second license was used.";
         return null;
     }
 

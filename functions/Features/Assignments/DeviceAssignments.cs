@@ -21,7 +21,8 @@ public sealed record AssignOutcome(AssignmentDto? Value, bool Created, Refusal? 
 /// </summary>
 public sealed partial class DeviceAssignments(
     DeviceStore devices, ContentStore catalog, AssignmentStore store, LicenseLedger ledger, LocationTokenStore tokens,
-    AppsAndBooksClient apple, CommandQueue commands, Waiting.WaitingListServer waiting, TimeProvider time, ILogger<DeviceAssignments> logger)
+    AppsAndBooksClient apple, CommandQueue commands, Waiting.WaitingListServer waiting, Directory.MembershipStore memberships, TimeProvider time,
+    ILogger<DeviceAssignments> logger)
 {
     /// <summary>Apple refused the association or disassociation; the reason carries Apple's error.</summary>
     public static readonly ProblemType AppleRefused = new("apple-refused", 424, "Apple's Apps and Books service refused the request.");

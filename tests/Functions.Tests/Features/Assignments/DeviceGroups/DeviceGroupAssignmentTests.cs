@@ -1,4 +1,5 @@
 using System.Net;
+using ManagedDistribution.Features.Assignments;
 using ManagedDistribution.Features.Assignments.DeviceGroups;
 using ManagedDistribution.Features.Assignments.Members;
 using ManagedDistribution.Features.Devices.Registry;
@@ -164,5 +165,40 @@ public sealed class DeviceGroupAssignmentTests(AzuriteFixture azurite)
             Assert.Single(rows, m => m.Detail?.Contains("License held by", StringComparison.Ordinal) == true && m.CommandUuid is null);
             Assert.Single(rows, m => m.CommandUuid is not null);
         }
+    }
+
+    [Fact]
+    public async Task ADeviceLicensedThroughAGroupAndDirectlyUsesOneLicenseAndKeepsItUntilBothAreGone()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = host.NewLocation();
+        var contentId = await InstallAsync(host, location, "8005", 10);
+        var (both, groupOnly, directFirst) = (await EnrolAsync(host), await EnrolAsync(host), await EnrolAsync(host));
+        var group = await CreateGroupAsync(host);
+        await JoinAsync(host, group, both, groupOnly);
+        await host.ReadAsync<DeviceGroupAssignmentDto>(await AssignGroupAsync(host, group, contentId), HttpStatusCode.Created);
+
+        // Direct on a device the group licensed: no second license, noted.
+        var direct = await host.ReadAsync<AssignmentDto>(await AssignmentTestKit.AssignAsync(host, both, contentId), HttpStatusCode.Created);
+        Assert.Equal((AssignmentStates.Licensed, false), (direct.State, direct.LicenseConsumed));
+        Assert.Contains("through device-group:" + group, direct.Note, StringComparison.Ordinal);
+        Assert.Equal((2, 2), ((await CountsAsync(host, contentId)).Assigned, location.Asset("8005")!.AssignedCount));
+
+        // Direct first, then the device joins: the group finds it held; revoking the direct assignment hands it to the group.
+        await host.ReadAsync<AssignmentDto>(await AssignmentTestKit.AssignAsync(host, directFirst, contentId), HttpStatusCode.Created);
+        await JoinAsync(host, group, directFirst);
+        Assert.Equal((3, 3), ((await CountsAsync(host, contentId)).Assigned, location.Asset("8005")!.AssignedCount));
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.DeleteAsync($"/api/devices/{directFirst}/assignments/{contentId}", Cancel)).StatusCode);
+        Assert.Equal((3, 3), ((await CountsAsync(host, contentId)).Assigned, location.Asset("8005")!.AssignedCount));
+        Assert.DoesNotContain("RemoveApplication", (await CommandsAsync(host, directFirst)).Select(c => c.RequestType));
+
+        // The group goes: the device it shares with the direct assignment keeps its license (handed over), the others return theirs.
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.DeleteAsync($"/api/device-groups/{group}/assignments/{contentId}", Cancel)).StatusCode);
+        Assert.Equal((1, 1), ((await CountsAsync(host, contentId)).Assigned, location.Asset("8005")!.AssignedCount));
+
+        // Then the direct assignment: the last holder, so the license goes back to Apple and the ledger.
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.DeleteAsync($"/api/devices/{both}/assignments/{contentId}", Cancel)).StatusCode);
+        Assert.Equal((0, 10), ((await CountsAsync(host, contentId)).Assigned, (await CountsAsync(host, contentId)).Available));
+        Assert.Equal(0, location.Asset("8005")!.AssignedCount);
     }
 }
