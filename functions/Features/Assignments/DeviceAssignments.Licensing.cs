@@ -22,9 +22,7 @@ public sealed partial class DeviceAssignments
         var key = row.GetString("ReservationKey")!;
         var target = new LicenseTarget(LicenseTargetKind.Device, plan.Device.SerialNumber!);
         // One license per device (R5): a device holding the item's license through a device group keeps that one.
-        if (await ledger.GetTargetAsync(contentId, target, cancellationToken) is { State: LicenseState.Reserved or LicenseState.Committed } current
-            && current.Owner != plan.AssignmentId)
-            return HeldElsewhere(row, current.Owner);
+        if (await HolderAsync(plan, cancellationToken) is { } current) return HeldElsewhere(row, current);
         var reservation = await ledger.ReserveAsync(new ReservationRequest(contentId, 1, plan.AssignmentId, key), cancellationToken);
         switch (reservation.Outcome)
         {
@@ -68,6 +66,13 @@ public sealed partial class DeviceAssignments
         row["LicenseConsumed"] = true;
         return null;
     }
+
+    /// <summary>The other assignment whose license the device holds for the item, or null.</summary>
+    async Task<string?> HolderAsync(Plan plan, CancellationToken cancellationToken) =>
+        plan.Device.SerialNumber is { } serial
+        && await ledger.GetTargetAsync(plan.Content.RowKey, LicenseTarget.Device(serial), cancellationToken) is
+            { State: LicenseState.Reserved or LicenseState.Committed } row && row.Owner != plan.AssignmentId
+            ? row.Owner : null;
 
     /// <summary>Licensed through another assignment's license (no second one used); the install is still queued.</summary>
     static Refusal? HeldElsewhere(TableEntity row, string owner)

@@ -49,7 +49,7 @@ public sealed partial class DeviceAssignments(
         var (plan, failure) = await PlanAsync(deviceId, input, cancellationToken);
         if (plan is null) return (null, failure);
         var already = plan.Existing is { } e && e.GetString("State") != AssignmentStates.Failed;
-        var needed = plan.Kind == ContentKind.VppApp && !already ? 1 : 0;
+        var needed = plan.Kind == ContentKind.VppApp && !already && await HolderAsync(plan, cancellationToken) is null ? 1 : 0;
         var available = plan.Ledger?.Counts.Available;
         var refusal = plan.Refusal ?? (needed > available ? Exhausted(plan.Ledger!) : null);
         return (new AssignmentPreview(TargetKinds.Device, deviceId, plan.Content.RowKey, plan.Mode, refusal is null, refusal is null ? needed : 0,

@@ -178,7 +178,8 @@ public sealed class DeviceGroupAssignmentTests(AzuriteFixture azurite)
         await JoinAsync(host, group, both, groupOnly);
         await host.ReadAsync<DeviceGroupAssignmentDto>(await AssignGroupAsync(host, group, contentId), HttpStatusCode.Created);
 
-        // Direct on a device the group licensed: no second license, noted.
+        // Direct on a device the group licensed: no second license (the preview says so too), noted.
+        Assert.Equal(0, (await AssignmentTestKit.PreviewAsync(host, both, contentId)).LicensesNeeded);
         var direct = await host.ReadAsync<AssignmentDto>(await AssignmentTestKit.AssignAsync(host, both, contentId), HttpStatusCode.Created);
         Assert.Equal((AssignmentStates.Licensed, false), (direct.State, direct.LicenseConsumed));
         Assert.Contains("through device-group:" + group, direct.Note, StringComparison.Ordinal);
