@@ -17,6 +17,13 @@ public sealed class AssignmentStore(TableServiceClient service)
 
     public static string PartitionFor(string kind, string targetId) => $"{kind}|{targetId}";
 
+    /// <summary>The target a <c>contentassignments</c> row names (its RowKey is <see cref="PartitionFor"/>).</summary>
+    public static (string Kind, string TargetId) TargetOf(TableEntity indexRow)
+    {
+        var bar = indexRow.RowKey.IndexOf('|', StringComparison.Ordinal);
+        return (indexRow.RowKey[..bar], indexRow.RowKey[(bar + 1)..]);
+    }
+
     /// <summary>Owner string in the ledger and the stem of its idempotency keys.</summary>
     public static string AssignmentId(string kind, string targetId, string contentId) => $"{kind}:{targetId}:{contentId}";
 

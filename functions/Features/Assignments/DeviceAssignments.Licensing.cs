@@ -22,7 +22,11 @@ public sealed partial class DeviceAssignments
         var key = row.GetString("ReservationKey")!;
         var target = new LicenseTarget(LicenseTargetKind.Device, plan.Device.SerialNumber!);
         // One license per device (R5): a device holding the item's license through a device group keeps that one.
-        if (await HolderAsync(plan, cancellationToken) is { } current) return HeldElsewhere(row, current);
+        if (await HolderAsync(plan, cancellationToken) is { } current)
+        {
+            MarkHeldElsewhere(row, current);
+            return null;
+        }
         var reservation = await ledger.ReserveAsync(new ReservationRequest(contentId, 1, plan.AssignmentId, key), cancellationToken);
         switch (reservation.Outcome)
         {
@@ -59,7 +63,8 @@ public sealed partial class DeviceAssignments
         if ((await ledger.ClaimTargetsAsync(contentId, [target], plan.AssignmentId, key, cancellationToken)).TryGetValue(target, out var holder))
         {
             await ledger.ReleaseAsync(contentId, key, cancellationToken: cancellationToken);
-            return HeldElsewhere(row, holder);
+            MarkHeldElsewhere(row, holder);
+            return null;
         }
         await ledger.CommitAsync(contentId, key, cancellationToken: cancellationToken);
         row["State"] = AssignmentStates.Licensed;
@@ -75,11 +80,10 @@ public sealed partial class DeviceAssignments
             ? row.Owner : null;
 
     /// <summary>Licensed through another assignment's license (no second one used); the install is still queued.</summary>
-    static Refusal? HeldElsewhere(TableEntity row, string owner)
+    static void MarkHeldElsewhere(TableEntity row, string owner)
     {
         row["State"] = AssignmentStates.Licensed;
         row["Note"] = $"The device holds this item's license through {owner}; no second license was used.";
-        return null;
     }
 
     /// <summary>Associates (or disassociates) the asset with one serial and waits for Apple's event; Apple's reason on failure, else null.</summary>

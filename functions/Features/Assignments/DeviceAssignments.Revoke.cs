@@ -70,10 +70,9 @@ public sealed partial class DeviceAssignments
         if (groups.Count == 0) return null;
         foreach (var index in await store.ByContentAsync(contentId, cancellationToken))
         {
-            var bar = index.RowKey.IndexOf('|', StringComparison.Ordinal);
-            if (bar > 0 && index.RowKey[..bar] == TargetKinds.DeviceGroup && groups.Contains(index.RowKey[(bar + 1)..])
-                && index.GetString("State") != DeviceGroups.GroupAssignmentStates.Revoking)
-                return AssignmentStore.AssignmentId(TargetKinds.DeviceGroup, index.RowKey[(bar + 1)..], contentId);
+            var (kind, groupId) = AssignmentStore.TargetOf(index);
+            if (kind == TargetKinds.DeviceGroup && groups.Contains(groupId) && index.GetString("State") != DeviceGroups.GroupAssignmentStates.Revoking)
+                return AssignmentStore.AssignmentId(kind, groupId, contentId);
         }
         return null;
     }

@@ -86,8 +86,7 @@ public sealed class GroupRevocation(
         var cover = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var row in await store.ByContentAsync(context.ContentId, cancellationToken))
         {
-            var bar = row.RowKey.IndexOf('|', StringComparison.Ordinal);
-            var (kind, targetId) = (row.RowKey[..bar], row.RowKey[(bar + 1)..]);
+            var (kind, targetId) = AssignmentStore.TargetOf(row);
             var other = AssignmentStore.AssignmentId(kind, targetId, context.ContentId);
             if (kind == TargetKinds.Device && deviceIds.Contains(targetId) && row.GetString("State") is not (AssignmentStates.Failed or AssignmentStates.Revoked))
                 cover[targetId] = other;
