@@ -16,12 +16,14 @@ public static class WriteKindsBenchmark
     {
         var rows = BenchmarkOptions.Int(args, "--rows", 50_000);
         var partitions = BenchmarkOptions.Int(args, "--partitions", 64);
+        payload = new string('x', BenchmarkOptions.Int(args, "--payload", 0));
+        var batchSize = BenchmarkOptions.Int(args, "--batch", 100);
         await using var storage = await BenchmarkStorage.StartAsync();
         var table = new TableServiceClient(storage.Account, BenchmarkStorage.Prefixed($"kinds{Environment.ProcessId % 1000}")).GetTableClient("kinds");
         await table.CreateIfNotExistsAsync(default);
         var perPartition = (rows + partitions - 1) / partitions;
         var batches = Enumerable.Range(0, partitions)
-            .SelectMany(p => Enumerable.Range(0, perPartition).Chunk(100).Select(chunk => (Partition: p, Rows: chunk)))
+            .SelectMany(p => Enumerable.Range(0, perPartition).Chunk(batchSize).Select(chunk => (Partition: p, Rows: chunk)))
             .ToList();
 
         async Task<double> WriteAllAsync(TableTransactionActionType kind, string rowPrefix, int round)
@@ -41,5 +43,13 @@ public static class WriteKindsBenchmark
         return 0;
     }
 
-    static TableEntity Row(string pk, string rk, int round) => new(pk, rk) { ["State"] = "committed", ["Owner"] = "device-group:bench:vpp-1", ["Round"] = round };
+    /// <summary>--payload N: a string property of N characters on every row (what entity size costs).</summary>
+    static string payload = "";
+
+    static TableEntity Row(string pk, string rk, int round)
+    {
+        var row = new TableEntity(pk, rk) { ["State"] = "committed", ["Owner"] = "device-group:bench:vpp-1", ["Round"] = round };
+        if (payload.Length > 0) row["Payload"] = payload;
+        return row;
+    }
 }
