@@ -83,6 +83,8 @@ cat <<MSG
   Ctrl+C stops everything this command started.
 
 MSG
-dotnet run --project functions/Functions.csproj --no-build --no-launch-profile -- --urls "http://127.0.0.1:$PORT" &
+# The runtime's gen0 budget, as deployed (infra/modules/functionapp.bicep; Platform/Hosting/README.md).
+DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x4000000} \
+  dotnet run --project functions/Functions.csproj --no-build --no-launch-profile -- --urls "http://127.0.0.1:$PORT" &
 pids+=("$!")
 wait "${pids[-1]}"

@@ -137,6 +137,10 @@ var appSettings = {
   // Every timer's schedule must be set in Azure (function.json's %…% resolves from settings only).
   Workflows__StalledStartSweep: '0 */5 * * * *'
   Mdm__RequireSignature: string(appConfig.mdmRequireSignature)
+  // A .NET runtime knob, not an app option: a 64 MB minimum gen0 budget (Platform/Hosting/README.md,
+  // "Runtime settings"). The runtime reads it from the environment only (runtimeconfig.json's
+  // System.GC.Gen0Size is ignored); the custom handler inherits the host's environment.
+  DOTNET_GCgen0size: '0x4000000'
 }
 
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {

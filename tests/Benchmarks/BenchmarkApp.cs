@@ -47,6 +47,9 @@ public sealed class BenchmarkApp : IAsyncDisposable
         }
     }
 
+    /// <summary>DOTNET_GCgen0size as in the deployment's app settings (64 MB; "0" runs with the runtime's default).</summary>
+    const string DeployedGen0Size = "0x4000000";
+
     public static async Task<BenchmarkApp> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
         var port = FreePort();
@@ -59,6 +62,8 @@ public sealed class BenchmarkApp : IAsyncDisposable
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The runtime's gen0 budget as deployed (infra/modules/functionapp.bicep); an outer DOTNET_GCgen0size wins (A/B runs).
+        start.Environment["DOTNET_GCgen0size"] = Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? DeployedGen0Size;
         foreach (var (key, value) in settings) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the app.");
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
