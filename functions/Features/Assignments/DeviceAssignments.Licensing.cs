@@ -20,7 +20,7 @@ public sealed partial class DeviceAssignments
     {
         var contentId = plan.Content.RowKey;
         var key = row.GetString("ReservationKey")!;
-        var target = new LicenseTarget(LicenseTargetKind.Device, plan.Device.SerialNumber!);
+        var target = LicenseTarget.Device(plan.Device.SerialNumber!);
         // One license per device (R5): a device holding the item's license through a device group keeps that one.
         if (await HolderAsync(plan, cancellationToken) is { } current)
         {
