@@ -17,6 +17,8 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
     TimeProvider time, ILogger<CampaignProcessor> logger) : IWorkflowChunkProcessor
 {
     readonly InvitationsOptions settings = options.Value;
+    /// <summary>Device chunks sending at once in this instance (<see cref="InvitationsOptions.DeviceChunksAtOnce"/>).</summary>
+    readonly SemaphoreSlim deviceSending = new(options.Value.DeviceChunksAtOnce);
 
     public async Task<WorkflowChunkResult> ProcessAsync(WorkflowChunk chunk, CancellationToken cancellationToken)
     {
@@ -47,11 +49,17 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
             if (item.State == WorkflowItemStates.Pending || item.State == RecipientStates.Retrying) toSend.Add((item, data, state));
             else if (Follow(item, data, state, now) is { } followed) updated.Add(followed);
         }
-        if (toSend.Count + optimistic.Count > 0) updated.AddRange(await SendAsync(chunk.Workflow, chunk.Chunk, optimistic, toSend, now, cancellationToken));
+        var waitMs = 0;
+        if (toSend.Count + optimistic.Count > 0)
+        {
+            var (sent, waited) = await GatedSendAsync(chunk, optimistic, toSend, now, cancellationToken);
+            updated.AddRange(sent);
+            waitMs = (int)waited.TotalMilliseconds;
+        }
 
         var open = chunk.Items.Count - updated.Count(u => u.Terminal);
         LogWave(chunk.Workflow.Id, chunk.Chunk, chunk.Wave, toSend.Count + optimistic.Count, updated.Count(u => u.State == RecipientStates.Sent),
-            updated.Count(u => u.State == RecipientStates.Accepted), readMs, (int)time.GetElapsedTime(started).TotalMilliseconds);
+            updated.Count(u => u.State == RecipientStates.Accepted), readMs, waitMs, (int)time.GetElapsedTime(started).TotalMilliseconds);
         return new WorkflowChunkResult(updated, open > 0 ? NextLook(chunk, updated) : null);
     }
 
@@ -77,6 +85,19 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
         }
         if (item.LastAttemptAt is { } sentAt && now - sentAt >= settings.FollowFor) return item with { Terminal = true };
         return null;
+    }
+
+    /// <summary>A device chunk waits for its turn (<see cref="InvitationsOptions.DeviceChunksAtOnce"/>); mail chunks are small and go at once.</summary>
+    async Task<(IEnumerable<WorkflowItem> Sent, TimeSpan Waited)> GatedSendAsync(WorkflowChunk chunk, List<(WorkflowItem Item, RecipientData Data)> optimistic,
+        List<(WorkflowItem Item, RecipientData Data, ManagedDistributionState State)> toSend, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var device = (optimistic.Count > 0 ? optimistic[0].Data : toSend[0].Data).Channel == InvitationChannel.Device;
+        if (!device) return (await SendAsync(chunk.Workflow, chunk.Chunk, optimistic, toSend, now, cancellationToken), TimeSpan.Zero);
+        var waiting = time.GetTimestamp();
+        await deviceSending.WaitAsync(cancellationToken);
+        var waited = time.GetElapsedTime(waiting);
+        try { return (await SendAsync(chunk.Workflow, chunk.Chunk, optimistic, toSend, now, cancellationToken), waited); }
+        finally { deviceSending.Release(); }
     }
 
     /// <summary>
@@ -124,6 +145,6 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
 
     static WorkflowItem Close(WorkflowItem item, string state, string? error) => item with { State = state, Terminal = true, Error = error };
 
-    [LoggerMessage(LogLevel.Information, "Invitation campaign {WorkflowId} chunk {Chunk} wave {Wave}: {Sending} to send, {Sent} sent, {Accepted} accepted ({ReadMs} ms reading states, {ElapsedMs} ms in all)")]
-    partial void LogWave(string workflowId, int chunk, int wave, int sending, int sent, int accepted, int readMs, int elapsedMs);
+    [LoggerMessage(LogLevel.Information, "Invitation campaign {WorkflowId} chunk {Chunk} wave {Wave}: {Sending} to send, {Sent} sent, {Accepted} accepted ({ReadMs} ms reading states, {WaitMs} ms waiting for a turn to send, {ElapsedMs} ms in all)")]
+    partial void LogWave(string workflowId, int chunk, int wave, int sending, int sent, int accepted, int readMs, int waitMs, int elapsedMs);
 }

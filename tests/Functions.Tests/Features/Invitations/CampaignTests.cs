@@ -201,6 +201,27 @@ public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture em
     }
 
     [Fact]
+    public async Task DeviceChunksTakingTurnsToSendStillInviteEveryone()
+    {
+        // One recipient per chunk, one chunk sending at a time: the chunks that wait get their turn.
+        await using var host = CampaignTestHost.Start(azurite, emulator,
+            settings: new() { ["Invitations:DeviceChunkSize"] = "1", ["Invitations:DeviceChunksAtOnce"] = "1" });
+        await host.InstallLocationAsync();
+        string[] users = ["u1", "u2", "u3", "u4"];
+        foreach (var user in users) await host.AddUserAsync(user, user + "@example.com");
+        await host.AddGroupAsync("g", users);
+        await CampaignTestHost.OkAsync(await host.SetGroupEnabledAsync("g", true));
+        host.StartSimulator(accept: true);
+        var devices = new List<SimulatedDevice>();
+        foreach (var user in users) devices.Add(await host.EnrolDeviceForAsync(user));
+
+        var (taskId, count, _) = await host.StartCampaignAsync("g", "notInvited", "device");
+        Assert.Equal(4, count);
+        await host.WaitForTaskAsync(taskId, t => t.Progress.GetValueOrDefault("accepted") == 4, "every user to accept");
+        Assert.All(devices, d => Assert.Single(d.Invitations));
+    }
+
+    [Fact]
     public async Task AnAcceptanceWakesTheChunkInsteadOfWaitingForItsNextLook()
     {
         // Looks at sent invitations only every five minutes: the accepted items below come from wakes.
