@@ -13,8 +13,8 @@ namespace ManagedDistribution.Features.Invitations.Campaigns;
 /// At-least-once: a redelivered wave finds its own claim (<c>InvitedBy</c>) and sends again
 /// with the same mail Message-Id / command UUIDs, which the mail provider and command queue dedupe.
 /// </summary>
-public sealed partial class CampaignProcessor(ManagedDistributionStore states, RecipientSender sender, IOptions<InvitationsOptions> options,
-    TimeProvider time, ILogger<CampaignProcessor> logger) : IWorkflowChunkProcessor
+public sealed partial class CampaignProcessor(ManagedDistributionStore states, RecipientSender sender, WorkflowEngine engine,
+    IOptions<InvitationsOptions> options, TimeProvider time, ILogger<CampaignProcessor> logger) : IWorkflowChunkProcessor
 {
     readonly InvitationsOptions settings = options.Value;
     /// <summary>Device chunks sending at once in this instance (<see cref="InvitationsOptions.DeviceChunksAtOnce"/>).</summary>
@@ -87,7 +87,11 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
         return null;
     }
 
-    /// <summary>A device chunk waits for its turn (<see cref="InvitationsOptions.DeviceChunksAtOnce"/>); mail chunks are small and go at once.</summary>
+    /// <summary>
+    /// A device chunk waits for its turn (<see cref="InvitationsOptions.DeviceChunksAtOnce"/>); mail
+    /// chunks are small and go at once. A campaign cancelled meanwhile sends nothing more: its
+    /// recipients stay pending, and the cancel's own message for the chunk closes them.
+    /// </summary>
     async Task<(IEnumerable<WorkflowItem> Sent, TimeSpan Waited)> GatedSendAsync(WorkflowChunk chunk, List<(WorkflowItem Item, RecipientData Data)> optimistic,
         List<(WorkflowItem Item, RecipientData Data, ManagedDistributionState State)> toSend, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -96,7 +100,15 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
         var waiting = time.GetTimestamp();
         await deviceSending.WaitAsync(cancellationToken);
         var waited = time.GetElapsedTime(waiting);
-        try { return (await SendAsync(chunk.Workflow, chunk.Chunk, optimistic, toSend, now, cancellationToken), waited); }
+        try
+        {
+            if (await engine.GetAsync(chunk.Workflow.Id, cancellationToken) is not { CancelRequested: false })
+            {
+                LogCancelledWhileWaiting(chunk.Workflow.Id, chunk.Chunk);
+                return ([], waited);
+            }
+            return (await SendAsync(chunk.Workflow, chunk.Chunk, optimistic, toSend, now, cancellationToken), waited);
+        }
         finally { deviceSending.Release(); }
     }
 
@@ -144,6 +156,9 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
     }
 
     static WorkflowItem Close(WorkflowItem item, string state, string? error) => item with { State = state, Terminal = true, Error = error };
+
+    [LoggerMessage(LogLevel.Information, "Invitation campaign {WorkflowId} chunk {Chunk}: cancelled while waiting for its turn to send; nothing sent")]
+    partial void LogCancelledWhileWaiting(string workflowId, int chunk);
 
     [LoggerMessage(LogLevel.Information, "Invitation campaign {WorkflowId} chunk {Chunk} wave {Wave}: {Sending} to send, {Sent} sent, {Accepted} accepted ({ReadMs} ms reading states, {WaitMs} ms waiting for a turn to send, {ElapsedMs} ms in all)")]
     partial void LogWave(string workflowId, int chunk, int wave, int sending, int sent, int accepted, int readMs, int waitMs, int elapsedMs);

@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using ManagedDistribution.AppleEmulator.Devices;
+using ManagedDistribution.Features.Invitations.Campaigns;
 using ManagedDistribution.Features.Tasks;
+using ManagedDistribution.Platform.Workflows;
 using ManagedDistribution.Tests.Features.Devices.Push;
 using ManagedDistribution.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ManagedDistribution.Tests.Features.Invitations;
 
@@ -219,6 +222,33 @@ public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture em
         Assert.Equal(4, count);
         await host.WaitForTaskAsync(taskId, t => t.Progress.GetValueOrDefault("accepted") == 4, "every user to accept");
         Assert.All(devices, d => Assert.Single(d.Invitations));
+    }
+
+    [Fact]
+    public async Task ADeviceChunkThatGetsItsTurnAfterTheCampaignWasCancelledSendsNothing()
+    {
+        // Triggers off: the test plays the chunk's wave itself, as loaded before the cancel.
+        await using var host = CampaignTestHost.Start(azurite, emulator, settings: new() { ["Hosting:RunTriggers"] = "false" });
+        await host.InstallLocationAsync();
+        await host.AddUserAsync("w1", "w1@example.com");
+        await host.AddUserAsync("w2", "w2@example.com");
+        await host.AddGroupAsync("g", "w1", "w2");
+        await CampaignTestHost.OkAsync(await host.SetGroupEnabledAsync("g", true));
+        host.StartSimulator(accept: true);
+        var devices = new[] { await host.EnrolDeviceForAsync("w1"), await host.EnrolDeviceForAsync("w2") };
+        var (taskId, count, _) = await host.StartCampaignAsync("g", "notInvited", "device");
+        Assert.Equal(2, count);
+        var engine = host.App.Services.GetRequiredService<WorkflowEngine>();
+        var loaded = (await engine.GetAsync(taskId, Cancel))!;
+        var items = (await engine.GetItemsAsync(taskId, null, 10, Cancel)).Items;
+
+        Assert.Equal(HttpStatusCode.OK, (await host.Admin.PostAsync($"/api/tasks/{taskId}/cancel", null, Cancel)).StatusCode);
+        var wave = await host.App.Services.GetRequiredService<CampaignProcessor>().ProcessAsync(new WorkflowChunk(loaded, 0, 0, items), Cancel);
+
+        Assert.Empty(wave.Updated);
+        Assert.Equal("notInvited", await host.StatusOfAsync("w1"));
+        Assert.Equal("notInvited", await host.StatusOfAsync("w2"));
+        Assert.All(devices, d => Assert.Empty(d.Invitations));
     }
 
     [Fact]
