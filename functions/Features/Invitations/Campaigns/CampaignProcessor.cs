@@ -107,7 +107,8 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
                 LogCancelledWhileWaiting(chunk.Workflow.Id, chunk.Chunk);
                 return ([], waited);
             }
-            return (await SendAsync(chunk.Workflow, chunk.Chunk, optimistic, toSend, now, cancellationToken), waited);
+            // Invited when sent, not when the wave began: the wait may have been a while.
+            return (await SendAsync(chunk.Workflow, chunk.Chunk, optimistic, toSend, time.GetUtcNow(), cancellationToken), waited);
         }
         finally { deviceSending.Release(); }
     }
