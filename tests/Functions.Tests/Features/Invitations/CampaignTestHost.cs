@@ -151,6 +151,21 @@ internal sealed class CampaignTestHost : IAsyncDisposable
         return Simulator;
     }
 
+    /// <summary>
+    /// Users (address <c>{id}@example.com</c>) in a group with managed distribution enabled, the
+    /// simulator started (accepting invitations) and an iPad enrolled for each: a device campaign's setting.
+    /// </summary>
+    public async Task<SimulatedDevice[]> EnabledGroupWithIPadsAsync(string groupId, params string[] userIds)
+    {
+        foreach (var user in userIds) await AddUserAsync(user, user + "@example.com");
+        await AddGroupAsync(groupId, userIds);
+        await OkAsync(await SetGroupEnabledAsync(groupId, true));
+        StartSimulator(accept: true);
+        var devices = new SimulatedDevice[userIds.Length];
+        for (var i = 0; i < userIds.Length; i++) devices[i] = await EnrolDeviceForAsync(userIds[i]);
+        return devices;
+    }
+
     /// <summary>Enrols a simulated device through /mdm and assigns it to <paramref name="userId"/>.</summary>
     public async Task<SimulatedDevice> EnrolDeviceForAsync(string userId, DeviceKind kind = DeviceKind.IPad)
     {

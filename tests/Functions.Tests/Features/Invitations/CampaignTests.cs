@@ -210,13 +210,7 @@ public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture em
         await using var host = CampaignTestHost.Start(azurite, emulator,
             settings: new() { ["Invitations:DeviceChunkSize"] = "1", ["Invitations:DeviceChunksAtOnce"] = "1" });
         await host.InstallLocationAsync();
-        string[] users = ["u1", "u2", "u3", "u4"];
-        foreach (var user in users) await host.AddUserAsync(user, user + "@example.com");
-        await host.AddGroupAsync("g", users);
-        await CampaignTestHost.OkAsync(await host.SetGroupEnabledAsync("g", true));
-        host.StartSimulator(accept: true);
-        var devices = new List<SimulatedDevice>();
-        foreach (var user in users) devices.Add(await host.EnrolDeviceForAsync(user));
+        var devices = await host.EnabledGroupWithIPadsAsync("g", "u1", "u2", "u3", "u4");
 
         var (taskId, count, _) = await host.StartCampaignAsync("g", "notInvited", "device");
         Assert.Equal(4, count);
@@ -230,12 +224,7 @@ public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture em
         // Triggers off: the test plays the chunk's wave itself, as loaded before the cancel.
         await using var host = CampaignTestHost.Start(azurite, emulator, settings: new() { ["Hosting:RunTriggers"] = "false" });
         await host.InstallLocationAsync();
-        await host.AddUserAsync("w1", "w1@example.com");
-        await host.AddUserAsync("w2", "w2@example.com");
-        await host.AddGroupAsync("g", "w1", "w2");
-        await CampaignTestHost.OkAsync(await host.SetGroupEnabledAsync("g", true));
-        host.StartSimulator(accept: true);
-        var devices = new[] { await host.EnrolDeviceForAsync("w1"), await host.EnrolDeviceForAsync("w2") };
+        var devices = await host.EnabledGroupWithIPadsAsync("g", "w1", "w2");
         var (taskId, count, _) = await host.StartCampaignAsync("g", "notInvited", "device");
         Assert.Equal(2, count);
         var engine = host.App.Services.GetRequiredService<WorkflowEngine>();
@@ -260,13 +249,7 @@ public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture em
             ["Invitations:FollowInterval"] = "00:05:00", ["Invitations:FollowIntervalMax"] = "00:05:00",
         });
         await host.InstallLocationAsync();
-        await host.AddUserAsync("pad", "pad@example.com");
-        await host.AddUserAsync("pad2", "pad2@example.com");
-        await host.AddGroupAsync("g", "pad", "pad2");
-        await CampaignTestHost.OkAsync(await host.SetGroupEnabledAsync("g", true));
-        host.StartSimulator(accept: true);
-        await host.EnrolDeviceForAsync("pad");
-        await host.EnrolDeviceForAsync("pad2");
+        await host.EnabledGroupWithIPadsAsync("g", "pad", "pad2");
 
         var (taskId, count, _) = await host.StartCampaignAsync("g", "notInvited", "device");
 
