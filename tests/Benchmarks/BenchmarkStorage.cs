@@ -33,7 +33,8 @@ public sealed class BenchmarkStorage : IAsyncDisposable
         return new BenchmarkStorage(azurite.ConnectionString, azurite);
     }
 
-    public static IOptions<StorageOptions> Prefixed(string prefix) => Options.Create(new StorageOptions { Prefix = prefix });
+    /// <summary>The benchmark's own clients (ceilings, seeding) send as many transactions at once as they ask for: not the app's limit.</summary>
+    public static IOptions<StorageOptions> Prefixed(string prefix) => Options.Create(new StorageOptions { Prefix = prefix, TransactionsInFlight = 256 });
 
     public async ValueTask DisposeAsync()
     {

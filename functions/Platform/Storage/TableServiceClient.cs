@@ -31,7 +31,10 @@ public sealed partial class TableServiceClient
             { Credential: { } credential } => [new TableDatePolicy(time), new BearerTokenAuthenticationPolicy(credential, StoragePipeline.StorageScope)],
             _ => throw new ArgumentException("The storage account has neither an account key nor a token credential.", nameof(account)),
         };
-        pipeline = HttpPipelineBuilder.Build(clientOptions ?? new StorageClientOptions(), [new TableHeadersPolicy()], perRetry, new ResponseClassifier());
+        var slots = new TransactionSlotsPolicy(StorageOptions.IsValidTransactionsInFlight(options.Value.TransactionsInFlight)
+            ? options.Value.TransactionsInFlight
+            : throw new ArgumentException("Storage:TransactionsInFlight must be between 1 and 256.", nameof(options)));
+        pipeline = HttpPipelineBuilder.Build(clientOptions ?? new StorageClientOptions(), [new TableHeadersPolicy()], [slots, .. perRetry], new ResponseClassifier());
     }
 
     /// <summary>The Table service endpoint, with any path prefix (Azurite: <c>http://127.0.0.1:10002/devstoreaccount1</c>).</summary>
