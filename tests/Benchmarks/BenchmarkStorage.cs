@@ -33,12 +33,7 @@ public sealed class BenchmarkStorage : IAsyncDisposable
         return new BenchmarkStorage(azurite.ConnectionString, azurite);
     }
 
-    /// <summary>
-    /// Clients of the benchmark itself (ceilings, seeding, features driven in process by `commands`,
-    /// `directory`…) send as many transactions at once as they ask for, as before the app's limit
-    /// (<see cref="StorageOptions.TransactionsInFlight"/>); benchmarks of the app's own process get its default.
-    /// </summary>
-    public static IOptions<StorageOptions> Prefixed(string prefix) => Options.Create(new StorageOptions { Prefix = prefix, TransactionsInFlight = 256 });
+    public static IOptions<StorageOptions> Prefixed(string prefix) => Options.Create(new StorageOptions { Prefix = prefix });
 
     public async ValueTask DisposeAsync()
     {

@@ -6,6 +6,7 @@ using System.Text.Json;
 using ManagedDistribution.AppleEmulator;
 using ManagedDistribution.AppleEmulator.AppsAndBooks;
 using ManagedDistribution.AppleEmulator.Certificates;
+using ManagedDistribution.AppleEmulator.Devices;
 using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Registry;
 using ManagedDistribution.Features.Directory;
@@ -24,7 +25,8 @@ namespace ManagedDistribution.Benchmarks;
 /// each measured from the POST to every item <c>sent</c> (mail handed over / command queued and
 /// push scheduled), next to the batched-write ceiling of the same run. DESIGN.md §5: ≥ 5,000/s.
 /// Also what an administrator following the task sees: when its progress first counted any
-/// invitation sent, and how long the progress reads (<c>GET /api/tasks/{id}?pageSize=0</c>) took.
+/// invitation sent, how long the progress reads (<c>GET /api/tasks/{id}?pageSize=0</c>) took, and
+/// how long a device's MDM check-ins took meanwhile (<see cref="CheckInProbe"/>).
 /// Options: --users N, --device-users N (how many of the users have an enrolled iPad; default all of
 /// them — it was 10,000 while the device registry was one partition that took Azurite minutes to
 /// seed; 0 skips the device campaign), --device-only (skips the email campaign), --timeout S,
@@ -98,20 +100,23 @@ public static class CampaignBenchmark
         using var http = app.AdminClient(AdminKey);
         var installed = await http.PostAsJsonAsync("api/vpp/tokens", new { sToken = location.SToken });
         if (installed.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException("Token install failed: " + await installed.Content.ReadAsStringAsync());
+        await using var simulator = new DeviceSimulator(new DeviceSimulatorOptions { ServerUrl = app.BaseUrl, MaxConcurrentConnections = 4, Seed = 7 },
+            emulator.Apns.Registry, emulator.Certificates.Pki);
+        var probe = await CheckInProbe.EnrolAsync(simulator);
 
         try
         {
             if (warmup > 0)
             {
-                await MeasureAsync(http, app, storage, WarmupGroup, "email", "notInvited", warmup, batched, timeout, null, quiet: true);
-                await MeasureAsync(http, app, storage, WarmupGroup, "device", "notEnrolled", warmup, batched, timeout, null, quiet: true);
+                await MeasureAsync(http, app, storage, probe, WarmupGroup, "email", "notInvited", warmup, batched, timeout, null, quiet: true);
+                await MeasureAsync(http, app, storage, probe, WarmupGroup, "device", "notEnrolled", warmup, batched, timeout, null, quiet: true);
                 Report.Line($"campaign: warm-up campaigns on {warmup:N0} other users done (not measured)", warmup, "users", "");
             }
             var deviceOnly = args.Contains("--device-only");
-            var ok = deviceOnly || await MeasureAsync(http, app, storage, Group, "email", "notInvited", users, batched, timeout, pickup);
+            var ok = deviceOnly || await MeasureAsync(http, app, storage, probe, Group, "email", "notInvited", users, batched, timeout, pickup);
             // Without the email campaign nobody is invited yet: the device campaign then invites the not invited.
             if (deviceUsers > 0)
-                ok &= await MeasureAsync(http, app, storage, Group, "device", deviceOnly ? "notInvited" : "notEnrolled", deviceUsers, batched, timeout, null);
+                ok &= await MeasureAsync(http, app, storage, probe, Group, "device", deviceOnly ? "notInvited" : "notEnrolled", deviceUsers, batched, timeout, null);
             Report.Line("storage ceiling: table batched entities/s (100/txn, conc. 8)", batched, "ent/s", "(same run, before; target >= 20% of it and >= 5,000/s)");
             // The machine's load drifts during a run: the ceilings again, after the campaigns.
             Report.Line("storage ceiling: table batched entities/s, after", await ceilings.TableBatchedEntitiesPerSecondAsync(20_000, 8), "ent/s", "");
@@ -142,7 +147,7 @@ public static class CampaignBenchmark
         return rate;
     }
 
-    static async Task<bool> MeasureAsync(HttpClient http, BenchmarkApp app, BenchmarkStorage storage, string group, string channel, string audience, int expected, double batched, TimeSpan timeout,
+    static async Task<bool> MeasureAsync(HttpClient http, BenchmarkApp app, BenchmarkStorage storage, CheckInProbe probe, string group, string channel, string audience, int expected, double batched, TimeSpan timeout,
         string? pickup, bool quiet = false)
     {
         var cpu = app.ProcessorTime;
@@ -154,6 +159,8 @@ public static class CampaignBenchmark
         var started = JsonDocument.Parse(text).RootElement;
         var (taskId, count) = (started.GetProperty("taskId").GetString()!, started.GetProperty("count").GetInt32());
         var accepted = clock.Elapsed.TotalSeconds;
+        using var stopProbe = new CancellationTokenSource();
+        var checkIns = probe.RunAsync(stopProbe.Token);
         var (appAtStart, azuriteAtStart) = (app.ProcessorTime - cpu, storage.ProcessorTime - storageCpu);
         var sent = 0;
         Dictionary<string, int> progress = [];
@@ -180,6 +187,8 @@ public static class CampaignBenchmark
             await Task.Delay(200);
         }
         var seconds = clock.Elapsed.TotalSeconds;
+        await stopProbe.CancelAsync();
+        var checkInTimes = await checkIns;
         var appCpu = app.ProcessorTime - cpu;
         var azuriteCpu = storage.ProcessorTime - storageCpu;
         var rate = sent / seconds;
@@ -194,6 +203,9 @@ public static class CampaignBenchmark
         reads.Sort();
         Report.Line($"campaign by {channel}: first invitations seen sent after", firstSent ?? seconds, "s",
             $"(progress reads: {reads.Count} taking median {reads[reads.Count / 2]:N1} s, longest {reads[^1]:N1} s)");
+        if (checkInTimes.Count > 0)
+            Report.Line($"campaign by {channel}: a device's check-ins meanwhile, median", checkInTimes[checkInTimes.Count / 2] * 1000, "ms",
+                $"({checkInTimes.Count} check-ins of a probe iPad outside the group, longest {checkInTimes[^1]:N1} s)");
         Report.Line($"campaign by {channel}: Azurite CPU per invitation", azuriteCpu.TotalMicroseconds / Math.Max(1, sent), "µs",
             $"(app + Azurite: {(appCpu + azuriteCpu).TotalMicroseconds / Math.Max(1, sent):N0} µs; {appCpu.TotalSeconds + azuriteCpu.TotalSeconds:N1} CPU-s in {seconds:N1} s)");
         return sent == expected;
