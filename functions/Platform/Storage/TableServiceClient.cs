@@ -31,10 +31,11 @@ public sealed partial class TableServiceClient
             { Credential: { } credential } => [new TableDatePolicy(time), new BearerTokenAuthenticationPolicy(credential, StoragePipeline.StorageScope)],
             _ => throw new ArgumentException("The storage account has neither an account key nor a token credential.", nameof(account)),
         };
-        var slots = new TransactionSlotsPolicy(StorageOptions.IsValidTransactionsInFlight(options.Value.TransactionsInFlight)
-            ? options.Value.TransactionsInFlight
-            : throw new ArgumentException("Storage:TransactionsInFlight must be between 1 and 256.", nameof(options)));
-        pipeline = HttpPipelineBuilder.Build(clientOptions ?? new StorageClientOptions(), [new TableHeadersPolicy()], [slots, .. perRetry], new ResponseClassifier());
+        var slots = options.Value.TransactionsInFlight;
+        if (!StorageOptions.IsValidTransactionsInFlight(slots))
+            throw new ArgumentException("Storage:TransactionsInFlight must be between 0 (no limit) and 256.", nameof(options));
+        pipeline = HttpPipelineBuilder.Build(clientOptions ?? new StorageClientOptions(), [new TableHeadersPolicy()],
+            slots == 0 ? perRetry : [new TransactionSlotsPolicy(slots), .. perRetry], new ResponseClassifier());
     }
 
     /// <summary>The Table service endpoint, with any path prefix (Azurite: <c>http://127.0.0.1:10002/devstoreaccount1</c>).</summary>

@@ -9,8 +9,9 @@ namespace ManagedDistribution.Platform.Storage;
 /// freely. Bulk writers each keep 16 transactions in flight, and several run at once (five device
 /// chunks of a campaign: 80 and more). Azurite serves requests in the order they arrive on one
 /// thread, so everything else waited behind them: a task's progress read took up to 7.6–19.3 s
-/// during a 100,000-device campaign; with 8 slots 2.9–5.7 s, for a campaign ~5 % slower there
-/// (Features/Invitations README). Per attempt: a retry's back-off does not hold a slot.
+/// during a 100,000-device campaign; with 8 slots 2.8–5.7 s, but the campaign ran ~7 % slower
+/// (Features/Invitations README), so it is off unless configured. Per attempt: a retry's back-off
+/// does not hold a slot.
 /// </summary>
 sealed class TransactionSlotsPolicy(int slots) : HttpPipelinePolicy
 {

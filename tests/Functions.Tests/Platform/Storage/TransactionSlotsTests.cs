@@ -39,9 +39,9 @@ public class TransactionSlotsTests(AzuriteFixture azurite)
     }
 
     [Theory]
-    [InlineData(0)]
+    [InlineData(-1)]
     [InlineData(257)]
-    public void ASlotCountOutsideOneTo256IsRefused(int slots) =>
+    public void ASlotCountOutsideZeroTo256IsRefused(int slots) =>
         Assert.Throws<ArgumentException>(() => new TableServiceClient(azurite.Account, Options.Create(new StorageOptions { TransactionsInFlight = slots })));
 
     /// <summary>Holds every transaction just before the wire until opened; counts how many it held at once.</summary>
