@@ -10,7 +10,7 @@ public static class StorageModule
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName)
             .Validate(o => StorageOptions.IsValidPrefix(o.Prefix), "Storage:Prefix must be empty or 1-20 lowercase letters and digits starting with a letter.")
-            .Validate(o => StorageOptions.IsValidTransactionsInFlight(o.TransactionsInFlight), "Storage:TransactionsInFlight must be between 0 (no limit) and 256.")
+            .Validate(o => StorageOptions.IsValidTransactionsInFlight(o.TransactionsInFlight), StorageOptions.TransactionsInFlightRule)
             .ValidateOnStart();
         services.AddSingleton(_ => StorageConnection.Resolve(configuration));
         services.AddSingleton<QueueServiceClient>();

@@ -23,6 +23,8 @@ public sealed partial class StorageOptions
 
     public static bool IsValidTransactionsInFlight(int slots) => slots is >= 0 and <= 256;
 
+    public const string TransactionsInFlightRule = "Storage:TransactionsInFlight must be between 0 (no limit) and 256.";
+
     public static bool IsValidPrefix(string prefix) => prefix.Length == 0 || PrefixPattern().IsMatch(prefix);
 
     [GeneratedRegex("^[a-z][a-z0-9]{0,19}$")]

@@ -33,7 +33,7 @@ public sealed partial class TableServiceClient
         };
         var slots = options.Value.TransactionsInFlight;
         if (!StorageOptions.IsValidTransactionsInFlight(slots))
-            throw new ArgumentException("Storage:TransactionsInFlight must be between 0 (no limit) and 256.", nameof(options));
+            throw new ArgumentException(StorageOptions.TransactionsInFlightRule, nameof(options));
         pipeline = HttpPipelineBuilder.Build(clientOptions ?? new StorageClientOptions(), [new TableHeadersPolicy()],
             slots == 0 ? perRetry : [new TransactionSlotsPolicy(slots), .. perRetry], new ResponseClassifier());
     }
