@@ -50,6 +50,8 @@ public sealed partial class WorkflowEngine
         var started = time.GetTimestamp();
         var startedAt = time.GetUtcNow();
         var workflow = await GetAsync(id, cancellationToken);
+        using var turn = workflow is null || message.Woken is not null ? null : await processor.TakeTurnAsync(workflow, wave, cancellationToken);
+        if (turn is { Waited.Ticks: > 0 }) workflow = await GetAsync(id, cancellationToken); // cancelled or finished meanwhile?
         if (workflow is null || workflow.State is WorkflowStates.Completed or WorkflowStates.Failed || workflow.CompletedAt is not null)
         {
             LogSkipped(id, chunk, wave, workflow is null ? "unknown workflow" : "workflow finished");
@@ -87,7 +89,9 @@ public sealed partial class WorkflowEngine
         {
             var open = chunkItems.Values.Where(i => !i.Terminal && i.Wave < wave).ToList();
             var ready = time.GetTimestamp();
-            var result = open.Count == 0 ? new WorkflowChunkResult([], null) : await processor.ProcessAsync(new WorkflowChunk(workflow, chunk, wave, open), cancellationToken);
+            var result = open.Count == 0 ? new WorkflowChunkResult([], null)
+                : await processor.ProcessAsync(new WorkflowChunk(workflow, chunk, wave, open) { Turn = turn }, cancellationToken);
+            turn?.Dispose(); // the commit below needs no turn: the next waiting wave may load meanwhile
             var nextAt = result.NextWaveAfter is { } after ? time.GetUtcNow() + after : (DateTimeOffset?)null;
             var processed = time.GetTimestamp();
             summary = await CommitAsync(id, chunk, loaded, result.Updated, wave, (messageId, nextAt, startedAt), cancellationToken);

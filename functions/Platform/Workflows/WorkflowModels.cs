@@ -86,7 +86,11 @@ public sealed record WorkflowItem(
     string? Error);
 
 /// <summary>What a processor gets for one wave of one chunk: the open items this wave has not handled yet.</summary>
-public sealed record WorkflowChunk(WorkflowInfo Workflow, int Chunk, int Wave, IReadOnlyList<WorkflowItem> Items);
+public sealed record WorkflowChunk(WorkflowInfo Workflow, int Chunk, int Wave, IReadOnlyList<WorkflowItem> Items)
+{
+    /// <summary>The turn the processor gave this wave before it was loaded (<see cref="IWorkflowChunkProcessor.TakeTurnAsync"/>); null: none taken.</summary>
+    public WorkflowTurn? Turn { get; init; }
+}
 
 /// <summary>
 /// What a processor did: the items it changed, and when the chunk's next wave should run (a
@@ -98,6 +102,14 @@ public sealed record WorkflowChunkResult(IReadOnlyList<WorkflowItem> Updated, Ti
 public interface IWorkflowChunkProcessor
 {
     Task<WorkflowChunkResult> ProcessAsync(WorkflowChunk chunk, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asked before a chunk message's wave is even loaded (not for wakes): a kind that lets only so
+    /// many waves run at once waits here, so a waiting chunk holds neither its items nor the CPU to
+    /// read them. The engine re-reads the workflow after a wait (cancelled meanwhile: the chunk is
+    /// cancelled, not processed) and gives the turn back once the wave is processed. Null: no turn.
+    /// </summary>
+    Task<WorkflowTurn?> TakeTurnAsync(WorkflowInfo workflow, int wave, CancellationToken cancellationToken) => Task.FromResult<WorkflowTurn?>(null);
 }
 
 /// <summary>A page of a workflow's items and where the next one starts (opaque; null at the end).</summary>

@@ -21,8 +21,13 @@ public static class CampaignKey
     public static string ForSingle(string userId, string firstCommandUuid) => $"user:{userId}|command:{firstCommandUuid}";
 
     /// <summary>Whether the workflow is a campaign by email (its key names the channel); device campaigns and single-user follow-ups are not.</summary>
-    public static bool IsEmail(WorkflowInfo workflow) =>
-        workflow.Kind == Kind && (workflow.IdempotencyKey ?? "").Split('|').Contains("channel:" + InvitationChannel.Email, StringComparer.Ordinal);
+    public static bool IsEmail(WorkflowInfo workflow) => IsCampaignBy(workflow, InvitationChannel.Email);
+
+    /// <summary>Whether the workflow is a campaign by device; email campaigns and single-user follow-ups are not.</summary>
+    public static bool IsDevice(WorkflowInfo workflow) => IsCampaignBy(workflow, InvitationChannel.Device);
+
+    static bool IsCampaignBy(WorkflowInfo workflow, InvitationChannel channel) =>
+        workflow.Kind == Kind && (workflow.IdempotencyKey ?? "").Split('|').Contains("channel:" + channel, StringComparer.Ordinal);
 
     public static (InvitationAudience Audience, DateTimeOffset? ResendCutoff) Parse(WorkflowInfo workflow)
     {

@@ -88,8 +88,18 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
     }
 
     /// <summary>
-    /// A device chunk waits for its turn (<see cref="InvitationsOptions.DeviceChunksAtOnce"/>); mail
-    /// chunks are small and go at once. A campaign cancelled meanwhile sends nothing more: its
+    /// A device campaign's first wave waits for its turn before its chunk is loaded (the engine
+    /// asks here): ten chunks of 10,000 loaded at once kept the five still waiting in memory, and
+    /// parsing them delayed the five that could send. Later waves (following, a few retries) load
+    /// at once and take a turn only if they send.
+    /// </summary>
+    public async Task<WorkflowTurn?> TakeTurnAsync(WorkflowInfo workflow, int wave, CancellationToken cancellationToken) =>
+        wave == 0 && CampaignKey.IsDevice(workflow) ? await WorkflowTurn.TakeAsync(deviceSending, time, cancellationToken) : null;
+
+    /// <summary>
+    /// A device chunk sends in its turn (<see cref="InvitationsOptions.DeviceChunksAtOnce"/>), taken
+    /// before loading (<see cref="TakeTurnAsync"/>) or else here; mail chunks are small and go at
+    /// once. A campaign cancelled while a loaded chunk waited here sends nothing more: its
     /// recipients stay pending, and the cancel's own message for the chunk closes them.
     /// </summary>
     async Task<(IEnumerable<WorkflowItem> Sent, TimeSpan Waited)> GatedSendAsync(WorkflowChunk chunk, List<(WorkflowItem Item, RecipientData Data)> optimistic,
@@ -97,20 +107,15 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
     {
         var device = (optimistic.Count > 0 ? optimistic[0].Data : toSend[0].Data).Channel == InvitationChannel.Device;
         if (!device) return (await SendAsync(chunk.Workflow, chunk.Chunk, optimistic, toSend, now, cancellationToken), TimeSpan.Zero);
-        var waiting = time.GetTimestamp();
-        await deviceSending.WaitAsync(cancellationToken);
-        var waited = time.GetElapsedTime(waiting);
-        try
+        if (chunk.Turn is { } taken) return (await SendAsync(chunk.Workflow, chunk.Chunk, optimistic, toSend, now, cancellationToken), taken.Waited);
+        using var turn = await WorkflowTurn.TakeAsync(deviceSending, time, cancellationToken);
+        if (await engine.GetAsync(chunk.Workflow.Id, cancellationToken) is not { CancelRequested: false })
         {
-            if (await engine.GetAsync(chunk.Workflow.Id, cancellationToken) is not { CancelRequested: false })
-            {
-                LogCancelledWhileWaiting(chunk.Workflow.Id, chunk.Chunk);
-                return ([], waited);
-            }
-            // Invited when sent, not when the wave began: the wait may have been a while.
-            return (await SendAsync(chunk.Workflow, chunk.Chunk, optimistic, toSend, time.GetUtcNow(), cancellationToken), waited);
+            LogCancelledWhileWaiting(chunk.Workflow.Id, chunk.Chunk);
+            return ([], turn.Waited);
         }
-        finally { deviceSending.Release(); }
+        // Invited when sent, not when the wave began: the wait may have been a while.
+        return (await SendAsync(chunk.Workflow, chunk.Chunk, optimistic, toSend, time.GetUtcNow(), cancellationToken), turn.Waited);
     }
 
     /// <summary>
