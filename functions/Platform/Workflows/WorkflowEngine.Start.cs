@@ -57,7 +57,11 @@ public sealed partial class WorkflowEngine
         var clock = time.GetTimestamp();
         var chunks = seeds.Chunk(request.ChunkSize).Select((chunk, index) => Seed(chunk, index)).ToList();
         if (firstWave is not null) chunks = await RunFirstWavesAsync(workflow, chunks, firstWave, cancellationToken);
-        await Parallel.ForEachAsync(chunks.SelectMany(c => Batches(workflow.Id, c, now)),
+        // Built side by side: a manifest is its items' JSON, gzipped (10,000 items in a device campaign's
+        // chunk), and Parallel.ForEachAsync pulls from its source one item at a time, under a lock.
+        var batches = new List<(int Chunk, List<TableTransactionAction> Actions)>[chunks.Count];
+        Parallel.For(0, chunks.Count, new ParallelOptions { CancellationToken = cancellationToken }, c => batches[c] = [.. Batches(workflow.Id, chunks[c], now)]);
+        await Parallel.ForEachAsync(batches.SelectMany(b => b),
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
             async (batch, ct) => await AddBatchAsync(Items(workflow.Id, batch.Chunk), batch.Actions, ct));
         var written = time.GetTimestamp();

@@ -38,11 +38,13 @@ public sealed class CampaignService(GroupStore groups, CampaignPlanner planner, 
         // A planned skip starts closed: no wave has to load, decide and commit it again. Recipients
         // come first (in plan order), skips after: recipients fill whole chunks and the chunks of
         // skips only need no wave at all (a device campaign skips most of a group).
-        var seeds = plan.Members.OrderBy(m => m.Skipped).Select(m => new WorkflowItemSeed(m.UserId, m.Data.FullName, Subtitle(m.Data), m.Data.ToJson(),
-            m.Data.Skip is { } skip ? RecipientStates.Skipped(skip) : null, Terminal: m.Data.Skip is not null)).ToList();
+        var digest = Task.Run(plan.Digest, cancellationToken); // beside the seeds: both read the whole plan
+        var seeds = plan.Members.OrderBy(m => m.Skipped).AsParallel().AsOrdered() // 100,000 items' JSON: on every core
+            .Select(m => new WorkflowItemSeed(m.UserId, m.Data.FullName, Subtitle(m.Data), m.Data.ToJson(),
+                m.Data.Skip is { } skip ? RecipientStates.Skipped(skip) : null, Terminal: m.Data.Skip is not null)).ToList();
         var startedAt = time.GetUtcNow();
         var reason = $"Invitation of user group '{groupId}' ({Name(audience)}, by {Name(channel)})";
-        var key = CampaignKey.For(groupId, audience, channel, resendOlderThan, plan.Digest());
+        var key = CampaignKey.For(groupId, audience, channel, resendOlderThan, await digest);
         var workflow = await engine.StartAsync(new WorkflowStartRequest(CampaignKey.Kind, CampaignKey.QueueName, reason, key, seeds,
             channel == InvitationChannel.Device ? options.Value.DeviceChunkSize : options.Value.ChunkSize), cancellationToken);
         var count = plan.Recipients.Count();
