@@ -18,7 +18,8 @@ public sealed class WorkflowTurnTests(AzuriteFixture azurite)
         Assert.Equal(2, messages.Count);
         processor.Slots.Wait(Cancel); // another wave holds the only turn
 
-        var waiting = bed.DeliverAsync(messages[0], processor);
+        var first = messages.Single(m => WorkflowMessage.TryParse(m.Text)!.Chunk == 0); // 100 items (chunk 1 holds 20)
+        var waiting = bed.DeliverAsync(first, processor);
         await processor.Asked.Task.WaitAsync(TimeSpan.FromSeconds(30), Cancel);
         await Task.Delay(200, Cancel);
         Assert.False(waiting.IsCompleted);
