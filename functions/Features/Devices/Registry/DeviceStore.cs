@@ -190,17 +190,21 @@ public sealed partial class DeviceStore(DeviceTables tables, PushTargetSnapshots
     /// Reads the <c>devicesbyuser</c> partition of the user, then confirms each against the device row
     /// (the row is the truth; an index entry left by an interrupted re-association is dropped here).
     /// </summary>
-    public async Task<IReadOnlyList<string>> DeviceIdsForUserAsync(string userId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> DeviceIdsForUserAsync(string userId, CancellationToken cancellationToken) =>
+        [.. (await DevicesOfUserAsync(userId, cancellationToken)).Select(d => d.Id)];
+
+    /// <summary>The rows of the devices assigned to the user, found as <see cref="DeviceIdsForUserAsync"/> finds them.</summary>
+    public async Task<IReadOnlyList<DeviceRecord>> DevicesOfUserAsync(string userId, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var ids = new List<string>();
+        var found = new List<DeviceRecord>();
         await foreach (var entry in tables.DevicesByUser.QueryAsync(TableFilter.PartitionKey.Eq(userId), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
             var device = await GetAsync(entry.RowKey, cancellationToken);
-            if (device?.UserId == userId) ids.Add(entry.RowKey);
+            if (device?.UserId == userId) found.Add(device);
             else await tables.DevicesByUser.DeleteEntityAsync(userId, entry.RowKey, ETag.All, cancellationToken);
         }
-        return ids;
+        return found;
     }
 
     /// <summary><c>devicesbyuser</c>: PK = user id, RK = device id. Idempotent.</summary>

@@ -3,6 +3,7 @@ using System.Text;
 using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Registry;
 using ManagedDistribution.Features.Directory;
+using Microsoft.Extensions.Options;
 
 namespace ManagedDistribution.Features.Invitations.Campaigns;
 
@@ -35,7 +36,7 @@ public sealed record CampaignPlan(IReadOnlyList<PlannedRecipient> Members)
 /// <see cref="CampaignRules"/> to each member.
 /// </summary>
 public sealed partial class CampaignPlanner(MembershipStore memberships, UserStore users, ManagedDistributionStore states, DeviceStore devices,
-    TimeProvider time, ILogger<CampaignPlanner> logger)
+    IOptions<InvitationsOptions> options, TimeProvider time, ILogger<CampaignPlanner> logger)
 {
     /// <summary>What <see cref="UserEntity.ToSummary"/> reads: the search and audit columns stay behind.</summary>
     static readonly string[] SummaryColumns = ["ShortName", "FullName", "Email", "ManagedAppleId", "PreferredLanguage"];
@@ -83,12 +84,14 @@ public sealed partial class CampaignPlanner(MembershipStore memberships, UserSto
     /// <summary>What <see cref="DeviceChannelsAsync"/> reads of a device row: every enrolled device is read, its other ~20 columns stay behind.</summary>
     static readonly string[] DeviceColumns = ["UserId", "Name", "DeviceName", "Platform"];
 
-    /// <summary>Enrolled devices assigned to the members, by user: one query per device bucket table, side by side.</summary>
+    /// <summary>Enrolled devices assigned to the members, by user, in device id order (<see cref="InvitationsOptions.IndexedDeviceLookupMaxMembers"/>).</summary>
     async Task<Dictionary<string, List<RecipientChannel>>> DeviceChannelsAsync(HashSet<string> memberIds, CancellationToken cancellationToken)
     {
         var byUser = new Dictionary<string, List<RecipientChannel>>(StringComparer.Ordinal);
-        foreach (var device in (await devices.ReadAllAsync(new DeviceQuery(EnrollmentState: EnrollmentStates.Enrolled), DeviceColumns, cancellationToken))
-                     .OrderBy(d => d.Id, StringComparer.Ordinal))
+        var enrolled = memberIds.Count <= options.Value.IndexedDeviceLookupMaxMembers
+            ? await DevicesOfMembersAsync(memberIds, cancellationToken)
+            : await devices.ReadAllAsync(new DeviceQuery(EnrollmentState: EnrollmentStates.Enrolled), DeviceColumns, cancellationToken);
+        foreach (var device in enrolled.OrderBy(d => d.Id, StringComparer.Ordinal))
         {
             if (device.UserId is not { } userId || !memberIds.Contains(userId)) continue;
             var name = device.Name ?? device.DeviceName ?? device.Id;
@@ -97,6 +100,17 @@ public sealed partial class CampaignPlanner(MembershipStore memberships, UserSto
             (byUser.TryGetValue(userId, out var list) ? list : byUser[userId] = []).Add(entry);
         }
         return byUser;
+    }
+
+    async Task<IReadOnlyCollection<DeviceRecord>> DevicesOfMembersAsync(HashSet<string> memberIds, CancellationToken cancellationToken)
+    {
+        var found = new System.Collections.Concurrent.ConcurrentBag<DeviceRecord>();
+        await Platform.Storage.TableBulk.ForEachAsync(memberIds, async (userId, ct) =>
+        {
+            foreach (var device in await devices.DevicesOfUserAsync(userId, ct))
+                if (device.IsEnrolled) found.Add(device);
+        }, cancellationToken);
+        return found;
     }
 
     /// <summary>Replaces each Mac by the user's channel on it (the one with their short name, else the only one), dropping Macs without one.</summary>

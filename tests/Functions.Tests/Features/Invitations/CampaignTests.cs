@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using ManagedDistribution.AppleEmulator.Devices;
@@ -173,19 +174,24 @@ public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture em
         Assert.Equal("notInvited", await running.StatusOfAsync("c1"));
     }
 
-    [Fact]
-    public async Task ADeviceCampaignIsDeliveredAndAcceptedThroughTheSimulatorAndApple()
+    [Theory]
+    [InlineData(500)] // a small group's devices found through the devices-by-user index
+    [InlineData(0)] // every enrolled device read, as for a large group
+    public async Task ADeviceCampaignIsDeliveredAndAcceptedThroughTheSimulatorAndApple(int indexedLookupMaxMembers)
     {
-        await using var host = CampaignTestHost.Start(azurite, emulator);
+        await using var host = CampaignTestHost.Start(azurite, emulator,
+            settings: new() { ["Invitations:IndexedDeviceLookupMaxMembers"] = indexedLookupMaxMembers.ToString(CultureInfo.InvariantCulture) });
         var location = await host.InstallLocationAsync();
         await host.AddUserAsync("pad", "pad@example.com");
         await host.AddUserAsync("mac", "mac@example.com");
         await host.AddUserAsync("none", "none@example.com");
+        await host.AddUserAsync("outsider", "outsider@example.com");
         await host.AddGroupAsync("g", "pad", "mac", "none");
         await CampaignTestHost.OkAsync(await host.SetGroupEnabledAsync("g", true));
         host.StartSimulator(accept: true);
         var ipad = await host.EnrolDeviceForAsync("pad");
         await host.EnrolDeviceForAsync("mac", DeviceKind.Mac);
+        var outsider = await host.EnrolDeviceForAsync("outsider");
 
         var (taskId, count, body) = await host.StartCampaignAsync("g", "notInvited", "device");
         Assert.Equal(2, count);
@@ -201,6 +207,7 @@ public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture em
         Assert.Contains(location.UsersSnapshot().Single(u => u.ClientUserId == "pad").InviteCode!, invitation.InvitationUrl);
         var finished = await host.Admin.WaitForFinishAsync(done.Task.Id, 60);
         Assert.Equal(2, finished.Task.Progress["accepted"]);
+        Assert.Empty(outsider.Invitations);
     }
 
     [Fact]
