@@ -106,10 +106,8 @@ public sealed class InvitationService(
     /// <summary>The channels to send InviteToProgram on; adds the unmet device prerequisites to <paramref name="missing"/>.</summary>
     async Task<IReadOnlyList<ChannelId>> DeviceTargetsAsync(UserSummary user, string? deviceId, List<string> missing, CancellationToken cancellationToken)
     {
-        var ids = deviceId is not null ? [deviceId] : await devices.DeviceIdsForUserAsync(user.Id, cancellationToken);
-        var records = new List<DeviceRecord>();
-        foreach (var id in ids)
-            if (await devices.GetAsync(id, cancellationToken) is { } record) records.Add(record);
+        var records = deviceId is null ? [.. await devices.DevicesOfUserAsync(user.Id, cancellationToken)]
+            : await devices.GetAsync(deviceId, cancellationToken) is { } named ? [named] : new List<DeviceRecord>();
         var enrolled = records.Where(r => r.EnrollmentState == EnrollmentStates.Enrolled).ToList();
         // With no device assigned at all, "enrolled" cannot be judged: only the assignment is named.
         if (enrolled.Count == 0 && (deviceId is not null || records.Count > 0)) missing.Add(DeviceEnrolled);
