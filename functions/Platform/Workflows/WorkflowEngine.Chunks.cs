@@ -43,6 +43,27 @@ public sealed partial class WorkflowEngine
         }
     }
 
+    /// <summary>
+    /// Runs wave 0 of a chunk now, in the caller, as its queue message would (load, process, commit,
+    /// complete). For work a request does inline that must not be lost with the request: start the
+    /// workflow with <see cref="WorkflowStartRequest.FirstMessageDelay"/> longer than the inline run
+    /// takes, then run each chunk here. The chunk's own message then finds wave 0 committed and is
+    /// dropped as a duplicate; if the caller died (or this threw) first, that message runs the wave.
+    /// </summary>
+    public async Task RunFirstWaveNowAsync(string workflowId, int chunk, IWorkflowChunkProcessor processor, CancellationToken cancellationToken)
+    {
+        var inline = "inline-" + Guid.NewGuid().ToString("N");
+        for (var race = 1; ; race++)
+        {
+            try
+            {
+                await RunChunkOnceAsync(new WorkflowMessage(workflowId, chunk, 0), inline, 1, processor, cancellationToken);
+                return;
+            }
+            catch (StorageRequestFailedException e) when (e.IsPreconditionFailed && race < CommitRaces) { }
+        }
+    }
+
     async Task RunChunkOnceAsync(WorkflowMessage message, string? messageId, long dequeueCount, IWorkflowChunkProcessor processor,
         CancellationToken cancellationToken)
     {

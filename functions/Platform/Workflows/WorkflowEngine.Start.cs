@@ -68,7 +68,8 @@ public sealed partial class WorkflowEngine
         var open = chunks.Where(c => NeedsFirstMessage(c.Items.Any(i => !i.Terminal), c.Wave, c.NextWaveAt)).ToList();
         await Parallel.ForEachAsync(open,
             new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
-            async (chunk, ct) => await SendFirstMessageAsync(workflow, chunk.Index, chunk.Wave, chunk.NextWaveAt, ct));
+            async (chunk, ct) => await SendFirstMessageAsync(workflow, chunk.Index, chunk.Wave,
+                chunk.Wave < 0 && request.FirstMessageDelay is { } delay ? now + delay : chunk.NextWaveAt, ct));
         var sent = time.GetTimestamp();
         workflow = await MarkRunningAsync(workflow, cancellationToken);
         LogStarted(workflow.Id, workflow.Kind, workflow.ItemCount, workflow.ChunkCount);

@@ -55,13 +55,16 @@ public sealed record WorkflowInfo(
 public sealed record WorkflowItemSeed(string Key, string? Title = null, string? Subtitle = null, string? Data = null, string? State = null, bool Terminal = false);
 
 /// <summary>What to start. Same <see cref="IdempotencyKey"/> and <see cref="Kind"/> → the same workflow.</summary>
+/// <param name="FirstMessageDelay">Each chunk's wave 0 message is delivered this much later: the caller runs the
+/// waves itself (<see cref="WorkflowEngine.RunFirstWaveNowAsync"/>) and the messages only rescue what it did not finish.</param>
 public sealed record WorkflowStartRequest(
     string Kind,
     string QueueName,
     string? Reason,
     string? IdempotencyKey,
     IReadOnlyList<WorkflowItemSeed> Items,
-    int ChunkSize = 500);
+    int ChunkSize = 500,
+    TimeSpan? FirstMessageDelay = null);
 
 /// <summary>
 /// One item row of table <c>workflowitems</c> (PK <c>{workflowId}:{chunk:D6}</c>, RK = <see cref="Key"/>).

@@ -9,8 +9,9 @@ namespace ManagedDistribution.Features.Assignments.Users;
 /// The services are resolved on use: MembershipStore is built with its listeners, this among them.
 /// Everything is idempotent: rows already in their end state are skipped, ledger steps have keys.
 /// Membership changes of more than <see cref="UserGroupMembershipOptions.InlineLimit"/> members
-/// start a workflow (<see cref="UserGroupMembershipWorkflow"/>); smaller ones, enrolment and
-/// retirement run inline (reserve, associate, wait for Apple, deliver).
+/// start a workflow (<see cref="UserGroupMembershipWorkflow"/>); smaller ones run inline (reserve,
+/// associate, wait for Apple, deliver) as such a workflow whose messages only rescue a request that
+/// died; enrolment and retirement run inline.
 /// </summary>
 public sealed class UserAssignmentListeners(IServiceProvider services, ILogger<UserAssignmentListeners> logger)
     : IUserEnrollmentListener, IGroupMembershipListener
@@ -49,8 +50,7 @@ public sealed class UserAssignmentListeners(IServiceProvider services, ILogger<U
                 change.GroupId, change.Joined.Count, change.Left.Count, started.Id);
             return;
         }
-        if (change.Left.Count > 0) await Groups.MembersLeftAsync(change.GroupId, change.Left, cancellationToken);
-        if (change.Joined.Count > 0) await Groups.MembersJoinedAsync(change.GroupId, change.Joined, cancellationToken);
+        await workflow.RunInlineAsync(change, cancellationToken);
     }
 }
 

@@ -16,7 +16,8 @@ namespace ManagedDistribution.Features.Assignments.Users;
 /// members joining again later (removed, then re-added) is a new change and runs again; a change
 /// raised twice runs twice, harmlessly (every step skips members already served).
 /// </summary>
-public sealed class UserGroupMembershipWorkflow(WorkflowEngine engine, IOptions<UserGroupMembershipOptions> options, TimeProvider time)
+public sealed partial class UserGroupMembershipWorkflow(WorkflowEngine engine, UserGroupMembershipProcessor processor,
+    IOptions<UserGroupMembershipOptions> options, TimeProvider time, ILogger<UserGroupMembershipWorkflow> logger)
 {
     public const string Kind = "user-group-membership";
     public const string QueueName = "usergroups";
@@ -26,7 +27,36 @@ public sealed class UserGroupMembershipWorkflow(WorkflowEngine engine, IOptions<
     /// <summary>Whether the change is too large to run inside the caller's request.</summary>
     public bool RunsAsWorkflow(GroupMembershipChange change) => change.Joined.Count + change.Left.Count > options.Value.InlineLimit;
 
-    public async Task<WorkflowInfo> StartAsync(GroupMembershipChange change, CancellationToken cancellationToken)
+    public Task<WorkflowInfo> StartAsync(GroupMembershipChange change, CancellationToken cancellationToken) =>
+        StartAsync(change, null, cancellationToken);
+
+    /// <summary>
+    /// A small change, run in the caller's request as before, but as this workflow: started with its
+    /// chunks' messages held back <see cref="UserGroupMembershipOptions.InlineRescueAfter"/>, then
+    /// each chunk run here. Those messages find the work done and are dropped; if the request died
+    /// half way (a crash, a restart, the client gone), they finish it. Before, such members stayed
+    /// unlicensed until the next event for them. A failure here is logged, not thrown: the
+    /// membership itself is written, and the rescue retries the rest.
+    /// </summary>
+    public async Task<WorkflowInfo> RunInlineAsync(GroupMembershipChange change, CancellationToken cancellationToken)
+    {
+        var workflow = await StartAsync(change, options.Value.InlineRescueAfter, cancellationToken);
+        for (var chunk = 0; chunk < workflow.ChunkCount; chunk++)
+        {
+            try
+            {
+                await engine.RunFirstWaveNowAsync(workflow.Id, chunk, processor, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogInlineFailed(e, change.GroupId, workflow.Id, chunk, options.Value.InlineRescueAfter);
+            }
+        }
+        return workflow;
+    }
+
+    /// <summary>Starts the workflow; with <paramref name="firstMessageDelay"/> its chunks' first messages wait that long (<see cref="RunInlineAsync"/>).</summary>
+    internal async Task<WorkflowInfo> StartAsync(GroupMembershipChange change, TimeSpan? firstMessageDelay, CancellationToken cancellationToken)
     {
         // Left first, then joined, as inline: a member in both ends up joined.
         var items = new Dictionary<string, WorkflowItemSeed>(StringComparer.Ordinal);
@@ -34,8 +64,11 @@ public sealed class UserGroupMembershipWorkflow(WorkflowEngine engine, IOptions<
         foreach (var userId in change.Joined) items[userId] = new(userId, userId, "joins the group", Joined);
         var reason = $"User group {change.GroupId}: {change.Joined.Count} members joined, {change.Left.Count} left";
         return await engine.StartAsync(new WorkflowStartRequest(Kind, QueueName, reason, IdempotencyKey(change, time.GetUtcNow()), [.. items.Values],
-            options.Value.ChunkSize), cancellationToken);
+            options.Value.ChunkSize, firstMessageDelay), cancellationToken);
     }
+
+    [LoggerMessage(LogLevel.Warning, "User group {GroupId}: the membership change's chunk {Chunk} failed inline (workflow {WorkflowId}); its queue message retries it in {RescueAfter}")]
+    partial void LogInlineFailed(Exception exception, string groupId, string workflowId, int chunk, TimeSpan rescueAfter);
 
     /// <summary><c>{groupId}|{digest}-{ticks}</c>; the digest (SHA-256 of the sorted joined and left ids, 128 bits hex) has no '|'.</summary>
     internal static string IdempotencyKey(GroupMembershipChange change, DateTimeOffset raisedAt)
@@ -57,7 +90,7 @@ public sealed class UserGroupMembershipWorkflow(WorkflowEngine engine, IOptions<
 /// served (live member row, held license, revoked row), so a redelivered chunk changes nothing.
 /// The install commands are keyed by workflow and chunk, so a redelivery re-finds them.
 /// </summary>
-sealed class UserGroupMembershipProcessor(IServiceProvider services) : IWorkflowChunkProcessor
+public sealed class UserGroupMembershipProcessor(IServiceProvider services) : IWorkflowChunkProcessor
 {
     UserGroupAssignments Groups => services.GetRequiredService<UserGroupAssignments>();
     MembershipStore Memberships => services.GetRequiredService<MembershipStore>();

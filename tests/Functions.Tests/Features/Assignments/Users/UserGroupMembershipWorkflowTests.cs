@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using ManagedDistribution.Features.Assignments;
@@ -5,6 +6,7 @@ using ManagedDistribution.Features.Assignments.Members;
 using ManagedDistribution.Features.Assignments.Users;
 using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Features.Tasks;
+using ManagedDistribution.Platform.Storage;
 using ManagedDistribution.Platform.Workflows;
 using ManagedDistribution.Tests.Features.LocationTokens;
 using ManagedDistribution.Tests.Infrastructure;
@@ -21,13 +23,71 @@ namespace ManagedDistribution.Tests.Features.Assignments.Users;
 public sealed class UserGroupMembershipWorkflowTests(AzuriteFixture azurite)
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
+    const int InlineLimit = 3;
 
-    static Task<VppTestHost> StartHostAsync(AzuriteFixture azurite) => VppTestHost.StartAsync(azurite, settings: new()
+    static Task<VppTestHost> StartHostAsync(AzuriteFixture azurite, string inlineRescueAfter = "00:05:00") => VppTestHost.StartAsync(azurite, settings: new()
     {
         ["AppleAppsAndBooks:InitialEventPollDelay"] = "00:00:00.020",
-        ["UserGroupMembership:InlineLimit"] = "3",
+        ["UserGroupMembership:InlineLimit"] = InlineLimit.ToString(CultureInfo.InvariantCulture),
         ["UserGroupMembership:ChunkSize"] = "2",
+        ["UserGroupMembership:InlineRescueAfter"] = inlineRescueAfter,
     });
+
+    [Fact]
+    public async Task ASmallChangeIsServedInItsRequestAndItsHeldBackMessageChangesNothing()
+    {
+        await using var host = await StartHostAsync(azurite, inlineRescueAfter: "00:00:01");
+        var location = await LocationAsync(host, ("9821", 10, "App"));
+        var app = ContentId(location, "9821");
+        string[] users = [await AddUserAsync(host), await AddUserAsync(host)];
+        foreach (var user in users) await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+        var device = await DeviceOfAsync(host, users[0]);
+        var group = await AddGroupAsync(host);
+        await host.ReadAsync<AssignmentDto>(await AssignGroupAsync(host, group, app), HttpStatusCode.Created);
+
+        await AddMembersAsync(host, group, users); // inline: served when the request answers
+        var members = await MembersAsync(host, group, app);
+        Assert.All(users, u => Assert.Equal(MemberStates.Licensed, members[u].State));
+        var task = Assert.Single(await TasksOfAsync(host, group));
+        Assert.Equal((WorkflowStates.Completed, 2), (task.State, task.Progress["joined"]));
+
+        // The held-back message (1 s here) finds the chunk done: no second license, no second command.
+        var queue = host.App.Services.GetRequiredService<QueueServiceClient>().GetQueueClient(UserGroupMembershipWorkflow.QueueName);
+        await Task.Delay(TimeSpan.FromSeconds(1), Cancel);
+        await VppTestHost.EventuallyAsync(async () => await queue.GetApproximateCountAsync(Cancel) == 0, "the held-back message to be handled");
+        var counts = await CountsAsync(host, app);
+        Assert.Equal((2, 0), (counts.Assigned, counts.Reserved));
+        Assert.Equal(2, location.Asset("9821")!.AssignedCount);
+        Assert.Single(await CommandsAsync(host, device));
+        Assert.Equal(WorkflowStates.Completed, Assert.Single(await TasksOfAsync(host, group)).State);
+    }
+
+    [Fact]
+    public async Task ASmallChangeWhoseRequestDiedIsFinishedByItsHeldBackMessage()
+    {
+        await using var host = await StartHostAsync(azurite, inlineRescueAfter: "00:00:01");
+        var location = await LocationAsync(host, ("9831", 10, "App"));
+        var app = ContentId(location, "9831");
+        string[] users = [await AddUserAsync(host), await AddUserAsync(host)];
+        foreach (var user in users) await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+        var group = await AddGroupAsync(host);
+        await host.ReadAsync<AssignmentDto>(await AssignGroupAsync(host, group, app), HttpStatusCode.Created);
+
+        // The request wrote the members and started the change's workflow, then died before running it.
+        var services = host.App.Services;
+        var silent = new MembershipStore(services.GetRequiredService<DirectoryTables>(), services.GetRequiredService<GroupStore>(), [],
+            TimeProvider.System);
+        await silent.AddAsync(GroupKind.User, new Dictionary<string, IReadOnlyCollection<string>> { [group] = users }, Cancel);
+        var change = new GroupMembershipChange(GroupKind.User, group, users, []);
+        await services.GetRequiredService<UserGroupMembershipWorkflow>().StartAsync(change, TimeSpan.FromSeconds(2), Cancel);
+        Assert.Equal(0, location.Asset("9831")!.AssignedCount); // nobody served yet
+
+        var task = await FinishedTaskAsync(host, group, total: 2);
+        Assert.Equal((WorkflowStates.Completed, 2), (task.State, task.Progress["joined"]));
+        var members = await MembersAsync(host, group, app);
+        Assert.All(users, u => Assert.Equal(MemberStates.Licensed, members[u].State));
+        Assert.Equal(2, location.Asset("9831")!.AssignedCount);
+    }
 
     [Fact]
     public async Task ABulkJoinRunsAsAWorkflowAndLicensesTheEnrolledMembersOnce()
@@ -84,8 +144,9 @@ public sealed class UserGroupMembershipWorkflowTests(AzuriteFixture azurite)
         string[] users = [await AddUserAsync(host), await AddUserAsync(host), await AddUserAsync(host), await AddUserAsync(host)];
         foreach (var user in users) await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
         var group = await AddGroupAsync(host, users[..2]);
-        await AddMembersAsync(host, group, users[2..]); // two inline changes: no workflow
-        Assert.Empty(await TasksOfAsync(host, group));
+        await AddMembersAsync(host, group, users[2..]);
+        // Two inline changes: each ran in its request as a workflow whose (held back) messages only rescue a request that died.
+        Assert.Equal([WorkflowStates.Completed, WorkflowStates.Completed], (await TasksOfAsync(host, group)).Select(t => t.State));
         await host.ReadAsync<AssignmentDto>(await AssignGroupAsync(host, group, app), HttpStatusCode.Created);
         await host.ReadAsync<AssignmentDto>(await AssignGroupAsync(host, group, book), HttpStatusCode.Created);
         Assert.Equal((4, 4), ((await CountsAsync(host, app)).Assigned, (await CountsAsync(host, book)).Assigned));
@@ -128,11 +189,13 @@ public sealed class UserGroupMembershipWorkflowTests(AzuriteFixture azurite)
             .Where(t => t.Kind == UserGroupMembershipWorkflow.Kind && t.Reason?.Contains(group, StringComparison.Ordinal) == true)];
     }
 
-    static async Task<TaskView> FinishedTaskAsync(VppTestHost host, string group)
+    /// <summary>The group's one membership workflow of more than <paramref name="total"/> members (default: over the inline limit), once finished.</summary>
+    static async Task<TaskView> FinishedTaskAsync(VppTestHost host, string group, int total = InlineLimit + 1)
     {
         TaskView? task = null;
         await VppTestHost.EventuallyAsync(async () =>
-            (task = (await TasksOfAsync(host, group)).SingleOrDefault()) is { } t && !WorkflowStates.IsActive(t.State), "the membership workflow to finish");
+            (task = (await TasksOfAsync(host, group)).SingleOrDefault(t => t.Total >= total)) is { } t && !WorkflowStates.IsActive(t.State),
+            "the membership workflow to finish");
         return task!;
     }
 }
