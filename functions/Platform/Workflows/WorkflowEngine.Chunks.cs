@@ -104,6 +104,9 @@ public sealed partial class WorkflowEngine
         if (summary.Wave > wave || (summary.Wave == wave && !IsOwnCommit(summary, messageId, dequeueCount)))
         {
             LogSkipped(id, chunk, wave, "duplicate or stale wave");
+            // The run that committed may have died before completing the workflow (an inline run has
+            // no redelivery of its own: RunFirstWaveNowAsync); completing is idempotent.
+            if (summary.Open == 0) await TryCompleteAsync(id, cancellationToken);
             return;
         }
         if (summary.Wave < wave)
