@@ -37,13 +37,8 @@ public sealed class UserGroupMembershipWorkflowTests(AzuriteFixture azurite)
     public async Task ASmallChangeIsServedInItsRequestAndItsHeldBackMessageChangesNothing()
     {
         await using var host = await StartHostAsync(azurite, inlineRescueAfter: "00:00:01");
-        var location = await LocationAsync(host, ("9821", 10, "App"));
-        var app = ContentId(location, "9821");
-        string[] users = [await AddUserAsync(host), await AddUserAsync(host)];
-        foreach (var user in users) await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+        var (location, app, users, group) = await EmptyGroupWithAppAsync(host, "9821");
         var device = await DeviceOfAsync(host, users[0]);
-        var group = await AddGroupAsync(host);
-        await host.ReadAsync<AssignmentDto>(await AssignGroupAsync(host, group, app), HttpStatusCode.Created);
 
         await AddMembersAsync(host, group, users); // inline: served when the request answers
         var members = await MembersAsync(host, group, app);
@@ -66,12 +61,7 @@ public sealed class UserGroupMembershipWorkflowTests(AzuriteFixture azurite)
     public async Task ASmallChangeWhoseRequestDiedIsFinishedByItsHeldBackMessage()
     {
         await using var host = await StartHostAsync(azurite, inlineRescueAfter: "00:00:01");
-        var location = await LocationAsync(host, ("9831", 10, "App"));
-        var app = ContentId(location, "9831");
-        string[] users = [await AddUserAsync(host), await AddUserAsync(host)];
-        foreach (var user in users) await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
-        var group = await AddGroupAsync(host);
-        await host.ReadAsync<AssignmentDto>(await AssignGroupAsync(host, group, app), HttpStatusCode.Created);
+        var (location, app, users, group) = await EmptyGroupWithAppAsync(host, "9831");
 
         // The request wrote the members and started the change's workflow, then died before running it.
         var services = host.App.Services;
@@ -87,6 +77,19 @@ public sealed class UserGroupMembershipWorkflowTests(AzuriteFixture azurite)
         var members = await MembersAsync(host, group, app);
         Assert.All(users, u => Assert.Equal(MemberStates.Licensed, members[u].State));
         Assert.Equal(2, location.Asset("9831")!.AssignedCount);
+    }
+
+    /// <summary>An app (10 licenses) assigned to a group without members, and two enrolled users to add.</summary>
+    static async Task<(AppleEmulator.AppsAndBooks.EmulatedLocation Location, string App, string[] Users, string Group)> EmptyGroupWithAppAsync(
+        VppTestHost host, string adamId)
+    {
+        var location = await LocationAsync(host, (adamId, 10, "App"));
+        var app = ContentId(location, adamId);
+        string[] users = [await AddUserAsync(host), await AddUserAsync(host)];
+        foreach (var user in users) await EnrolUserAsync(host, location, user, DateTimeOffset.UtcNow);
+        var group = await AddGroupAsync(host);
+        await host.ReadAsync<AssignmentDto>(await AssignGroupAsync(host, group, app), HttpStatusCode.Created);
+        return (location, app, users, group);
     }
 
     [Fact]
