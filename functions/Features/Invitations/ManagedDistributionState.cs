@@ -50,6 +50,12 @@ public sealed record ManagedDistributionState
     public string? DeliveryStatus { get; init; }
     public string? DeliveryCommandUuid { get; init; }
     public string? DeliveryError { get; init; }
+    /// <summary>
+    /// The last status (enrolled, retired) whose listeners all ran: written after them
+    /// (<see cref="Acceptance.EnrolmentUpdates"/>), so a status without it was stored by a process
+    /// that died before its announcement finished, and Apple's next report of the user announces it.
+    /// </summary>
+    public EnrolmentStatus? AnnouncedStatus { get; init; }
     public ETag ETag { get; init; }
 
     public static ManagedDistributionState NotEnabled(string userId) => new() { UserId = userId };
@@ -70,6 +76,7 @@ public sealed record ManagedDistributionState
         ["DeliveryStatus"] = DeliveryStatus,
         ["DeliveryCommandUuid"] = DeliveryCommandUuid,
         ["DeliveryError"] = DeliveryError,
+        ["AnnouncedStatus"] = AnnouncedStatus?.ToString(),
     };
 
     public static ManagedDistributionState Read(TableEntity e) => new()
@@ -87,6 +94,7 @@ public sealed record ManagedDistributionState
         DeliveryStatus = e.GetString("DeliveryStatus"),
         DeliveryCommandUuid = e.GetString("DeliveryCommandUuid"),
         DeliveryError = e.GetString("DeliveryError"),
+        AnnouncedStatus = Enum.TryParse<EnrolmentStatus>(e.GetString("AnnouncedStatus"), out var announced) ? announced : null,
         ETag = e.ETag,
     };
 }

@@ -13,6 +13,13 @@ namespace ManagedDistribution.Features.Invitations.Acceptance;
 public sealed class EnrolmentUpdates(ManagedDistributionStore states, IEnumerable<IUserEnrollmentListener> listeners,
     Campaigns.CampaignWakeups wakeups, TimeProvider time, ILogger<EnrolmentUpdates> logger)
 {
+    /// <summary>
+    /// An enrolment or retirement stored this long ago without <see cref="ManagedDistributionState.AnnouncedStatus"/>
+    /// is taken as lost with its process and announced again when Apple next reports the user (the
+    /// hourly user sync, a notification); younger ones may still be announcing.
+    /// </summary>
+    public static readonly TimeSpan AnnouncementLostAfter = TimeSpan.FromMinutes(10);
+
     /// <summary>Returns how many users changed state.</summary>
     public async Task<int> ApplyAsync(string locationUId, IEnumerable<AppsAndBooksUser> users, CancellationToken cancellationToken)
     {
@@ -21,9 +28,16 @@ public sealed class EnrolmentUpdates(ManagedDistributionStore states, IEnumerabl
         {
             var now = time.GetUtcNow();
             var (before, after) = await states.UpdateAsync(user.ClientUserId, state => Decide(state, user, locationUId, now), cancellationToken);
-            if (after is null) continue;
-            changed++;
-            await AnnounceAsync(before, after, cancellationToken);
+            if (after is not null)
+            {
+                changed++;
+                await AnnounceAsync(before, after, cancellationToken);
+            }
+            else if (AnnouncementLost(before, now))
+            {
+                logger.LogWarning("User {UserId} became {Status} without its listeners finishing; announcing it again", before.UserId, before.Status);
+                await TellAsync(before, cancellationToken);
+            }
         }
         return changed;
     }
@@ -31,17 +45,33 @@ public sealed class EnrolmentUpdates(ManagedDistributionStore states, IEnumerabl
     /// <summary>Tells the listeners about a transition to enrolled or retired that was just stored.</summary>
     public async Task AnnounceAsync(ManagedDistributionState before, ManagedDistributionState after, CancellationToken cancellationToken)
     {
-        if (after.Status == EnrolmentStatus.Enrolled && before.Status != EnrolmentStatus.Enrolled)
+        if (after.Status is EnrolmentStatus.Enrolled or EnrolmentStatus.Retired && before.Status != after.Status) await TellAsync(after, cancellationToken);
+    }
+
+    static bool AnnouncementLost(ManagedDistributionState state, DateTimeOffset now) =>
+        state.Status is EnrolmentStatus.Enrolled or EnrolmentStatus.Retired && state.AnnouncedStatus != state.Status && !state.ETag.IsEmpty
+        && (state.Status == EnrolmentStatus.Enrolled ? state.EnrolledAt : state.RetiredAt) is { } at && now - at >= AnnouncementLostAfter;
+
+    /// <summary>
+    /// The listeners (idempotent: a second announcement serves only what the first did not), then
+    /// the state marked announced, if it still has that status: a process dying before the mark
+    /// leaves it for <see cref="ApplyAsync"/> to announce again.
+    /// </summary>
+    async Task TellAsync(ManagedDistributionState state, CancellationToken cancellationToken)
+    {
+        if (state.Status == EnrolmentStatus.Enrolled)
         {
-            logger.LogInformation("User {UserId} is enrolled in managed distribution", after.UserId);
-            foreach (var listener in listeners) await listener.UserEnrolledAsync(after.UserId, after.EnrolledAt ?? time.GetUtcNow(), cancellationToken);
-            await wakeups.WakeAsync(after, cancellationToken);
+            logger.LogInformation("User {UserId} is enrolled in managed distribution", state.UserId);
+            foreach (var listener in listeners) await listener.UserEnrolledAsync(state.UserId, state.EnrolledAt ?? time.GetUtcNow(), cancellationToken);
+            await wakeups.WakeAsync(state, cancellationToken);
         }
-        else if (after.Status == EnrolmentStatus.Retired && before.Status != EnrolmentStatus.Retired)
+        else
         {
-            logger.LogInformation("User {UserId} is retired from managed distribution", after.UserId);
-            foreach (var listener in listeners) await listener.UserRetiredAsync(after.UserId, cancellationToken);
+            logger.LogInformation("User {UserId} is retired from managed distribution", state.UserId);
+            foreach (var listener in listeners) await listener.UserRetiredAsync(state.UserId, cancellationToken);
         }
+        await states.UpdateAsync(state.UserId, current => current.Status == state.Status && current.AnnouncedStatus != state.Status
+            ? current with { AnnouncedStatus = state.Status } : null, cancellationToken);
     }
 
     static ManagedDistributionState? Decide(ManagedDistributionState state, AppsAndBooksUser user, string locationUId, DateTimeOffset now)

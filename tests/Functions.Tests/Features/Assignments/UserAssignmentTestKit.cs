@@ -38,7 +38,8 @@ internal static class UserAssignmentTestKit
         Assert.True(location.AcceptInvitation(userId));
         var store = host.App.Services.GetRequiredService<ManagedDistributionStore>();
         var state = await store.GetAsync(userId, Cancel);
-        await store.SaveAsync(state with { Status = EnrolmentStatus.Enrolled, EnrolledAt = at }, Cancel);
+        // Announced here, as EnrolmentUpdates would: a later report of the user must not announce it again.
+        await store.SaveAsync(state with { Status = EnrolmentStatus.Enrolled, EnrolledAt = at, AnnouncedStatus = EnrolmentStatus.Enrolled }, Cancel);
         foreach (var listener in host.App.Services.GetServices<IUserEnrollmentListener>()) await listener.UserEnrolledAsync(userId, at, Cancel);
     }
 

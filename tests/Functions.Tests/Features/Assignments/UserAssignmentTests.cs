@@ -1,10 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using ManagedDistribution.Features.AppsAndBooks.Models;
 using ManagedDistribution.Features.Assignments;
 using ManagedDistribution.Features.Assignments.Members;
 using ManagedDistribution.Features.Devices;
 using ManagedDistribution.Features.Devices.Commands;
 using ManagedDistribution.Features.Devices.Registry;
+using ManagedDistribution.Features.Invitations;
+using ManagedDistribution.Features.Invitations.Acceptance;
 using ManagedDistribution.Features.Licenses;
 using ManagedDistribution.AppleEmulator.AppsAndBooks;
 using ManagedDistribution.Tests.Features.LocationTokens;
@@ -122,6 +125,37 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
         Assert.True(AtApple(location, "9108", user));
         counts = await CountsAsync(host, app);
         Assert.Equal((1, 0), (counts.Assigned, counts.Reserved));
+    }
+
+    [Fact]
+    public async Task AnEnrolmentWhoseAnnouncementDiedIsAnnouncedWhenAppleNextReportsTheUser()
+    {
+        await using var host = await StartAsync(azurite);
+        var location = await LocationAsync(host, ("9131", 2, "App"));
+        var app = ContentId(location, "9131");
+        var user = await AddUserAsync(host);
+        var iphone = await DeviceOfAsync(host, user);
+        Assert.Equal(AssignmentStates.Pending, (await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, user, app), HttpStatusCode.Created)).State);
+
+        // The user accepted; the process stored the enrolment and died before its listeners ran.
+        Assert.True(location.AcceptInvitation(user));
+        var states = host.App.Services.GetRequiredService<ManagedDistributionStore>();
+        var enrolledAt = DateTimeOffset.UtcNow - EnrolmentUpdates.AnnouncementLostAfter - TimeSpan.FromMinutes(1);
+        await states.SaveAsync(await states.GetAsync(user, Cancel) with { Status = EnrolmentStatus.Enrolled, EnrolledAt = enrolledAt }, Cancel);
+        Assert.Equal(AssignmentStates.Pending, (await UserAssignmentAsync(host, user, app)).State);
+
+        // Apple reports the user again (the hourly user sync, a replayed notification): nothing changes, but it is announced now.
+        var updates = host.App.Services.GetRequiredService<EnrolmentUpdates>();
+        AppsAndBooksUser[] report = [new() { ClientUserId = user, Status = AppsAndBooksUser.Associated }];
+        Assert.Equal(0, await updates.ApplyAsync(location.UId, report, Cancel));
+        Assert.Equal(AssignmentStates.Licensed, (await UserAssignmentAsync(host, user, app)).State);
+        Assert.Equal(EnrolmentStatus.Enrolled, (await states.GetAsync(user, Cancel)).AnnouncedStatus);
+        Assert.Single(await CommandsAsync(host, iphone));
+
+        // Announced once: the next report leaves it alone.
+        await updates.ApplyAsync(location.UId, report, Cancel);
+        Assert.Equal((1, 0), ((await CountsAsync(host, app)).Assigned, (await CountsAsync(host, app)).Reserved));
+        Assert.Single(await CommandsAsync(host, iphone));
     }
 
     [Fact]
