@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace ManagedDistribution.Features.Assignments.Users;
 
 /// <summary>
-/// A large user-group membership change (kind <c>user-group-membership</c>, queue <c>usergroups</c>):
+/// A user-group membership change (kind <c>user-group-membership</c>, queue <c>usergroups</c>; a small
+/// one runs in the caller's request, <see cref="RunInlineAsync"/>):
 /// one item per member (key = user id, data <c>joined</c> or <c>left</c>), chunked; each chunk runs
 /// <see cref="UserGroupAssignments.MembersLeftAsync"/> and <see cref="UserGroupAssignments.MembersJoinedAsync"/>
 /// for its members, so the directory's request (a 100,000-member CSV import) only writes the
@@ -98,10 +99,14 @@ public sealed class UserGroupMembershipProcessor(IServiceProvider services) : IW
     public async Task<WorkflowChunkResult> ProcessAsync(WorkflowChunk chunk, CancellationToken cancellationToken)
     {
         var groupId = UserGroupMembershipWorkflow.GroupOf(chunk.Workflow.IdempotencyKey!);
+        // One look-up per member, side by side (up to 100 of them run inline in an admin's request).
+        var isMember = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        await Platform.Storage.TableBulk.ForEachAsync(chunk.Items, async (item, ct) =>
+            isMember[item.Key] = (await Memberships.GroupsOfMemberAsync(GroupKind.User, item.Key, ct)).Any(g => g.GroupId == groupId), cancellationToken);
         var (joined, left, skipped) = (new List<string>(), new List<string>(), new HashSet<string>(StringComparer.Ordinal));
         foreach (var item in chunk.Items)
         {
-            var member = (await Memberships.GroupsOfMemberAsync(GroupKind.User, item.Key, cancellationToken)).Any(g => g.GroupId == groupId);
+            var member = isMember[item.Key];
             if (item.Data == UserGroupMembershipWorkflow.Joined && member) joined.Add(item.Key);
             else if (item.Data == UserGroupMembershipWorkflow.Left && !member) left.Add(item.Key);
             else skipped.Add(item.Key);
