@@ -106,8 +106,8 @@ public sealed class InvitationService(
     /// <summary>The channels to send InviteToProgram on; adds the unmet device prerequisites to <paramref name="missing"/>.</summary>
     async Task<IReadOnlyList<ChannelId>> DeviceTargetsAsync(UserSummary user, string? deviceId, List<string> missing, CancellationToken cancellationToken)
     {
-        var records = deviceId is null ? [.. await devices.DevicesOfUserAsync(user.Id, cancellationToken)]
-            : await devices.GetAsync(deviceId, cancellationToken) is { } named ? [named] : new List<DeviceRecord>();
+        IReadOnlyList<DeviceRecord> records = deviceId is null ? await devices.DevicesOfUserAsync(user.Id, cancellationToken)
+            : await devices.GetAsync(deviceId, cancellationToken) is { } named ? [named] : [];
         var enrolled = records.Where(r => r.EnrollmentState == EnrollmentStates.Enrolled).ToList();
         // With no device assigned at all, "enrolled" cannot be judged: only the assignment is named.
         if (enrolled.Count == 0 && (deviceId is not null || records.Count > 0)) missing.Add(DeviceEnrolled);

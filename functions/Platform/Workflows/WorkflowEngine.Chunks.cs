@@ -25,15 +25,7 @@ public sealed partial class WorkflowEngine
         }
         try
         {
-            for (var race = 1; ; race++)
-            {
-                try
-                {
-                    await RunChunkOnceAsync(message, invocation.MessageId, invocation.DequeueCount, processor, cancellationToken);
-                    return;
-                }
-                catch (StorageRequestFailedException e) when (e.IsPreconditionFailed && race < CommitRaces) { }
-            }
+            await RunChunkRacingAsync(message, invocation.MessageId, invocation.DequeueCount, processor, cancellationToken);
         }
         catch (Exception e) when (invocation.DequeueCount >= maxDequeueCount && e is not OperationCanceledException)
         {
@@ -50,14 +42,18 @@ public sealed partial class WorkflowEngine
     /// takes, then run each chunk here. The chunk's own message then finds wave 0 committed and is
     /// dropped as a duplicate; if the caller died (or this threw) first, that message runs the wave.
     /// </summary>
-    public async Task RunFirstWaveNowAsync(string workflowId, int chunk, IWorkflowChunkProcessor processor, CancellationToken cancellationToken)
+    public Task RunFirstWaveNowAsync(string workflowId, int chunk, IWorkflowChunkProcessor processor, CancellationToken cancellationToken) =>
+        RunChunkRacingAsync(new WorkflowMessage(workflowId, chunk, 0), "inline-" + Guid.NewGuid().ToString("N"), 1, processor, cancellationToken);
+
+    /// <summary>One run of the message's wave; a commit that loses an ETag race is re-evaluated in place (<see cref="CommitRaces"/>).</summary>
+    async Task RunChunkRacingAsync(WorkflowMessage message, string? messageId, long dequeueCount, IWorkflowChunkProcessor processor,
+        CancellationToken cancellationToken)
     {
-        var inline = "inline-" + Guid.NewGuid().ToString("N");
         for (var race = 1; ; race++)
         {
             try
             {
-                await RunChunkOnceAsync(new WorkflowMessage(workflowId, chunk, 0), inline, 1, processor, cancellationToken);
+                await RunChunkOnceAsync(message, messageId, dequeueCount, processor, cancellationToken);
                 return;
             }
             catch (StorageRequestFailedException e) when (e.IsPreconditionFailed && race < CommitRaces) { }
