@@ -105,7 +105,10 @@ public interface IDeviceEnrollmentListener
 /// <param name="Source">What queued it (the <c>source</c> given to the command queue, e.g. "assignments", "invitations").</param>
 /// <param name="Status">acknowledged, error or expired (<c>CommandStatuses</c>).</param>
 /// <param name="Error">The device's first error description, when it reported one.</param>
-public sealed record CommandResult(ChannelId Channel, string CommandUuid, string RequestType, string? Source, string Status, string? Error);
+/// <param name="Response">The device's report (XML plist) as stored, for a command whose answer says more than its status
+/// (InviteToProgram's <c>InvitationResult</c>); null when it expired unanswered.</param>
+public sealed record CommandResult(ChannelId Channel, string CommandUuid, string RequestType, string? Source, string Status, string? Error,
+    string? Response = null);
 
 /// <summary>
 /// Told when a queued command ends. Implemented by features that follow their commands (an

@@ -47,6 +47,7 @@ public sealed class InvitationService(
             ?? throw new InvalidOperationException("Apple's Service Config has no invitationEmail URL template.");
         string? sentTo = null;
         IReadOnlyList<QueuedInvitation> queued = [];
+        var sentAt = time.GetUtcNow();
         if (channel == InvitationChannel.Email)
         {
             var failure = await SendMailAsync(user!, location!.Record.OrganizationName ?? location.Record.LocationName ?? "", url, cancellationToken);
@@ -55,10 +56,23 @@ public sealed class InvitationService(
         }
         else queued = await QueueAsync(targets, url, cancellationToken);
 
-        var invited = await states.SaveAsync(state with { Status = EnrolmentStatus.Invited, InvitedAt = time.GetUtcNow(), InvitedBy = null }, cancellationToken);
+        var invited = await MarkInvitedAsync(userId, sentAt, cancellationToken);
         var taskId = queued.Count > 0 ? await FollowAsync(user!, targets, queued, cancellationToken) : null;
         logger.LogInformation("Invited {UserId} to managed distribution by {InvitationChannel} ({CommandCount} commands)", userId, channel, queued.Count);
         return (new InvitationResult(userId, channel, invited.ToDto(), sentTo, queued, taskId), null);
+    }
+
+    /// <summary>
+    /// Invited (as of before sending: a device's answer recorded since counts for this invitation),
+    /// unless the user changed meanwhile: sending took seconds, and an acceptance (USER_ASSOCIATED)
+    /// or a disable in that window must not be undone by the state read before it.
+    /// </summary>
+    async Task<ManagedDistributionState> MarkInvitedAsync(string userId, DateTimeOffset sentAt, CancellationToken cancellationToken)
+    {
+        var (current, invited) = await states.UpdateAsync(userId, fresh => fresh.Enabled && fresh.Status is EnrolmentStatus.NotInvited or EnrolmentStatus.Invited
+            ? fresh with { Status = EnrolmentStatus.Invited, InvitedAt = sentAt, InvitedBy = null }
+            : null, cancellationToken);
+        return invited ?? current;
     }
 
     async Task<Refusal?> SendMailAsync(UserSummary user, string organisation, Uri url, CancellationToken cancellationToken)

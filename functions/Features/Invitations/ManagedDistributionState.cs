@@ -50,6 +50,8 @@ public sealed record ManagedDistributionState
     public string? DeliveryStatus { get; init; }
     public string? DeliveryCommandUuid { get; init; }
     public string? DeliveryError { get; init; }
+    /// <summary>When <see cref="DeliveryStatus"/> was recorded: an acknowledgement since <see cref="InvitedAt"/> is not replaced by another device's error.</summary>
+    public DateTimeOffset? DeliveredAt { get; init; }
     /// <summary>
     /// The last status (enrolled, retired) whose listeners all ran: written after them
     /// (<see cref="Acceptance.EnrolmentUpdates"/>), so a status without it was stored by a process
@@ -76,6 +78,7 @@ public sealed record ManagedDistributionState
         ["DeliveryStatus"] = DeliveryStatus,
         ["DeliveryCommandUuid"] = DeliveryCommandUuid,
         ["DeliveryError"] = DeliveryError,
+        ["DeliveredAt"] = DeliveredAt,
         ["AnnouncedStatus"] = AnnouncedStatus?.ToString(),
     };
 
@@ -94,6 +97,7 @@ public sealed record ManagedDistributionState
         DeliveryStatus = e.GetString("DeliveryStatus"),
         DeliveryCommandUuid = e.GetString("DeliveryCommandUuid"),
         DeliveryError = e.GetString("DeliveryError"),
+        DeliveredAt = e.GetDateTimeOffset("DeliveredAt"),
         AnnouncedStatus = Enum.TryParse<EnrolmentStatus>(e.GetString("AnnouncedStatus"), out var announced) ? announced : null,
         ETag = e.ETag,
     };

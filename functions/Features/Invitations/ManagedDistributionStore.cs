@@ -156,16 +156,6 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
         return claimed;
     }
 
-    /// <summary>Merges a few properties into an existing row, unconditionally (e.g. a command's delivery result).</summary>
-    public async Task MergeAsync(string userId, IReadOnlyDictionary<string, object?> properties, CancellationToken cancellationToken)
-    {
-        var client = await TableAsync(userId, cancellationToken);
-        var entity = new TableEntity(ManagedDistributionLayout.PartitionKeyFor(userId), userId);
-        foreach (var (name, value) in properties) entity[name] = value;
-        try { await client.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken); }
-        catch (StorageRequestFailedException e) when (e.IsNotFound) { }
-    }
-
     static TableTransactionAction Action(ManagedDistributionState state) => state.ETag.IsEmpty
         ? new(TableTransactionActionType.Add, state.ToEntity())
         : new(TableTransactionActionType.UpdateReplace, state.ToEntity(), state.ETag);

@@ -36,6 +36,8 @@ public sealed class CommandResponder(OutcomePolicy policy, TimeProvider timeProv
         {
             CommandOutcome.NotNow => Answer(channel, command.CommandUuid, command.RequestType, "NotNow", null),
             CommandOutcome.Error => Answer(channel, command.CommandUuid, command.RequestType, "Error", Failure(12021, "Simulated failure.")),
+            CommandOutcome.Declined when payload.Succeeded && payload.Value is InviteToProgramCommand =>
+                Answer(channel, command.CommandUuid, command.RequestType, "Acknowledged", report => report.Add("InvitationResult", "InvalidInvitationURL")),
             _ => Answer(channel, command.CommandUuid, command.RequestType, "Acknowledged",
                 payload.Succeeded ? Respond(channel, payload.Value) : RespondUntyped(channel, command)),
         };

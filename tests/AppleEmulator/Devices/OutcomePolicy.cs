@@ -8,6 +8,8 @@ public enum CommandOutcome
     Acknowledged,
     NotNow,
     Error,
+    /// <summary>Acknowledged, with an answer saying it was not done: InviteToProgram's <c>InvitationResult</c> <c>InvalidInvitationURL</c> (other commands: as Acknowledged).</summary>
+    Declined,
 }
 
 /// <summary>

@@ -114,7 +114,8 @@ public sealed class CommandExchange(CommandStore store, IEnumerable<ICommandResu
     public async Task TellAsync(CommandRecord command, CancellationToken cancellationToken)
     {
         if (command.Status is not (CommandStatuses.Acknowledged or CommandStatuses.Error or CommandStatuses.Expired)) return;
-        var result = new CommandResult(command.Channel, command.CommandUuid, command.RequestType, command.Source, command.Status, FirstError(command.ErrorChain));
+        var result = new CommandResult(command.Channel, command.CommandUuid, command.RequestType, command.Source, command.Status, FirstError(command.ErrorChain),
+            command.Response);
         foreach (var listener in listeners) await listener.CommandFinishedAsync(result, cancellationToken);
     }
 

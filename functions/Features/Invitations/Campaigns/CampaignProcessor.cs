@@ -72,18 +72,26 @@ public sealed partial class CampaignProcessor(ManagedDistributionStore states, R
         return toSend ? settings.FollowInterval : settings.FollowDelayAfter(chunk.Wave);
     }
 
-    /// <summary>A sent or delivered item: accepted once the user enrolled, delivered/failed by the device's answer, closed after the follow window.</summary>
+    /// <summary>
+    /// A sent or delivered item: accepted once the user enrolled, delivered/failed by the device's
+    /// answer, closed after the follow window. A user invited on several devices fails only when no
+    /// device delivered: one device's error is noted on the item (still sent, still followed), and
+    /// the follow window closes it as failed unless another device acknowledged meanwhile.
+    /// </summary>
     WorkflowItem? Follow(WorkflowItem item, RecipientData data, ManagedDistributionState state, DateTimeOffset now)
     {
         if (state.Status == EnrolmentStatus.Enrolled) return Close(item, RecipientStates.Accepted, null);
+        var expired = item.LastAttemptAt is { } sentAt && now - sentAt >= settings.FollowFor;
         if (item.State == RecipientStates.Sent && data.Channel == InvitationChannel.Device
             && state.DeliveryCommandUuid is { } uuid && data.CommandUuids.Contains(uuid, StringComparer.OrdinalIgnoreCase))
         {
-            return state.DeliveryStatus == "acknowledged"
-                ? item with { State = RecipientStates.Delivered, Error = null }
-                : Close(item, RecipientStates.Failed, $"The device answered {state.DeliveryStatus}: {state.DeliveryError}");
+            if (state.DeliveryStatus == "acknowledged") return item with { State = RecipientStates.Delivered, Error = null };
+            var error = $"The device answered {state.DeliveryStatus}: {state.DeliveryError}";
+            if (data.CommandUuids.Count <= 1 || expired) return Close(item, RecipientStates.Failed, error);
+            return item.Error == error ? null : item with { Error = error };
         }
-        if (item.LastAttemptAt is { } sentAt && now - sentAt >= settings.FollowFor) return item with { Terminal = true };
+        if (expired)
+            return item.State == RecipientStates.Sent && item.Error is { } noted ? Close(item, RecipientStates.Failed, noted) : item with { Terminal = true };
         return null;
     }
 

@@ -80,7 +80,7 @@ internal sealed class CampaignTestHost : IAsyncDisposable
                 services.AddSingleton<IUserEnrollmentListener>(_ => host!.Enrolments);
                 var mail = services.Last(d => d.ServiceType == typeof(IMailSender));
                 services.Remove(mail);
-                services.AddSingleton<IMailSender>(sp => new FailingFor(FailingAddress, (IMailSender)mail.ImplementationFactory!(sp)));
+                services.AddSingleton<IMailSender>(sp => new FailingFor(FailingAddress, (IMailSender)mail.ImplementationFactory!(sp), () => host!.BeforeSend));
             },
         };
         app.UseKestrel(port);
@@ -206,11 +206,17 @@ internal sealed class CampaignTestHost : IAsyncDisposable
         if (System.IO.Directory.Exists(PickupDirectory)) System.IO.Directory.Delete(PickupDirectory, recursive: true);
     }
 
+    /// <summary>Runs before a single mail is handed to the provider (something that happens while it is sent).</summary>
+    public Func<MailMessage, Task>? BeforeSend { get; set; }
+
     /// <summary>The real provider, except that one address is refused for good (a bounce), to test failures.</summary>
-    sealed class FailingFor(string address, IMailSender inner) : IMailSender
+    sealed class FailingFor(string address, IMailSender inner, Func<Func<MailMessage, Task>?> beforeSend) : IMailSender
     {
-        public Task<MailResult> SendAsync(MailMessage message, CancellationToken cancellationToken = default) =>
-            message.To.Address == address ? Task.FromResult<MailResult>(new MailResult.Failed("550 mailbox unavailable")) : inner.SendAsync(message, cancellationToken);
+        public async Task<MailResult> SendAsync(MailMessage message, CancellationToken cancellationToken = default)
+        {
+            if (beforeSend() is { } hook) await hook(message);
+            return message.To.Address == address ? new MailResult.Failed("550 mailbox unavailable") : await inner.SendAsync(message, cancellationToken);
+        }
 
         public async Task<IReadOnlyList<MailResult>> SendManyAsync(IReadOnlyList<MailMessage> messages, int? maxParallel = null,
             CancellationToken cancellationToken = default)

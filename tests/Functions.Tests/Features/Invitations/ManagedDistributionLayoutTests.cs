@@ -36,7 +36,7 @@ public sealed class ManagedDistributionLayoutTests(AzuriteFixture azurite)
 
         // A claim on a stale ETag loses; the others win.
         var claims = saved.Select(s => (s.UserId, s.ETag)).ToList();
-        await store.MergeAsync(ids[7], new Dictionary<string, object?> { ["DeliveryStatus"] = "x" }, Cancel);
+        await store.UpdateAsync(ids[7], s => s with { DeliveryStatus = "x" }, Cancel);
         var won = await store.ClaimManyAsync(claims, "campaign-1", 3, DateTimeOffset.UnixEpoch, Cancel);
         Assert.Equal(299, won.Count);
         Assert.DoesNotContain(ids[7], won.Keys);
