@@ -270,6 +270,27 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task AnAcceptanceWhoseNotificationNeverCameIsFoundByTheReconciliationsUserSync()
+    {
+        // No notification URL configured: Apple's USER_ASSOCIATED never reaches us.
+        await using var host = await VppTestHost.StartAsync(azurite, settings: new() { ["AppleAppsAndBooks:InitialEventPollDelay"] = "00:00:00.020" });
+        var location = await LocationAsync(host, ("9801", 1, "App"));
+        var app = ContentId(location, "9801");
+        var user = await AddUserAsync(host);
+        var device = await DeviceOfAsync(host, user);
+        Assert.Equal(AssignmentStates.Pending, (await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, user, app), HttpStatusCode.Created)).State);
+        Assert.True(location.AcceptInvitation(user));
+
+        await Reconciliation.ReconciliationTestKit.RunAsync(host);
+
+        await VppTestHost.EventuallyAsync(async () => (await UserAssignmentAsync(host, user, app)).State == AssignmentStates.Licensed, "the assignment to activate");
+        var state = await host.ReadAsync<System.Text.Json.JsonElement>(await host.Client.GetAsync($"/api/users/{user}/managed-distribution", Cancel));
+        Assert.Equal("enrolled", state.GetProperty("status").GetString());
+        Assert.True(AtApple(location, "9801", user));
+        Assert.Equal("InstallApplication", Assert.Single(await CommandsAsync(host, device)).RequestType);
+    }
+
+    [Fact]
     public async Task ADeviceTheUserEnrolsLaterGetsTheUsersContent()
     {
         await using var host = await StartAsync(azurite);
