@@ -13,6 +13,17 @@ public enum InvitationChannel
 /// <summary>Body of <c>PUT /api/users/{id}/managed-distribution</c>.</summary>
 public sealed record ManagedDistributionRequest(bool Enabled);
 
+/// <summary>
+/// Answer of <c>PUT /api/users/{id}/managed-distribution</c>: the new state and, when disabling
+/// retired the user, the user licenses that affected (the list the 409 asked to confirm; empty otherwise).
+/// </summary>
+public sealed record ManagedDistributionChange(bool Enabled, EnrolmentStatus Status, DateTimeOffset? InvitedAt, DateTimeOffset? EnrolledAt,
+    IReadOnlyList<AffectedLicense> AffectedLicenses)
+{
+    public static ManagedDistributionChange Of(ManagedDistributionState state, IReadOnlyList<AffectedLicense> affected) =>
+        new(state.Enabled, state.Status, state.InvitedAt, state.EnrolledAt, affected);
+}
+
 /// <summary>Body of <c>POST /api/users/{id}/invitations</c>; <c>deviceId</c> narrows a device invitation to one device.</summary>
 public sealed record InvitationRequest(InvitationChannel? Channel, string? DeviceId = null);
 

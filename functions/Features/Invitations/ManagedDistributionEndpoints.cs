@@ -15,7 +15,7 @@ public static class ManagedDistributionEndpoints
             .WithSummary("The user's managed-distribution state: enabled, status (notInvited, invited, enrolled, retired), invitedAt, enrolledAt.")
             .ProducesProblem(404);
         group.MapPut("/{id}/managed-distribution", PutAsync).WithName("PutUserManagedDistribution")
-            .WithSummary("Enables managed distribution (registers the user at Apple; a Managed Apple Account enrols at once) or disables it (retires the user at Apple: app licenses are released, book licenses stay consumed). Disabling a user with user licenses answers 409 confirmation-required listing them in 'affectedLicenses' until repeated with ?confirm=true. 409 token-missing without exactly one installed location token.")
+            .WithSummary("Enables managed distribution (registers the user at Apple; a Managed Apple Account enrols at once) or disables it (retires the user at Apple: app licenses are released, book licenses stay consumed). Disabling a user with user licenses answers 409 confirmation-required listing them in 'affectedLicenses' until repeated with ?confirm=true, whose answer lists them again. 409 token-missing without exactly one installed location token.")
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(503);
         group.MapPost("/{id}/invitations", InviteAsync).WithName("InviteUser")
             .WithSummary("Invites the user by email or by InviteToProgram on their assigned devices (device channel on iOS/iPadOS, user channel on macOS). 409 prerequisites-missing names every unmet prerequisite.")
@@ -30,7 +30,7 @@ public static class ManagedDistributionEndpoints
         return TypedResults.Ok((await states.GetAsync(id, cancellationToken)).ToDto());
     }
 
-    static async Task<Results<Ok<ManagedDistributionDto>, ProblemHttpResult>> PutAsync(string id, ManagedDistributionRequest request, bool? confirm,
+    static async Task<Results<Ok<ManagedDistributionChange>, ProblemHttpResult>> PutAsync(string id, ManagedDistributionRequest request, bool? confirm,
         ManagedDistributionService service, CancellationToken cancellationToken)
     {
         try
@@ -41,7 +41,7 @@ public static class ManagedDistributionEndpoints
                 "not-found" => NotFound(id),
                 "token-missing" => TokenMissing(),
                 "confirm" => ConfirmationRequired(affected),
-                _ => TypedResults.Ok(state!.ToDto()),
+                _ => TypedResults.Ok(ManagedDistributionChange.Of(state!, affected)),
             };
         }
         catch (Exception e) when (e is AppsAndBooksException or AppleRegistrationException)

@@ -40,9 +40,12 @@ public sealed record TaskItemView(
 /// <summary>
 /// A page of tasks; pass <see cref="ContinuationToken"/> back for the next one (null: no more).
 /// With <c>state=active</c>, <see cref="DeviceInvitations"/> lists the device invitations in flight
-/// of the active tasks on the page (R15), at most <see cref="IDeviceInvitationsInFlight.MaxListed"/>.
+/// of the active tasks on the page (R15), at most <see cref="IDeviceInvitationsInFlight.MaxListed"/>;
+/// <see cref="DeviceInvitationsTruncated"/> says the list stopped there (each task's own recipients
+/// page through <c>GET /api/tasks/{id}</c>, and its progress counts them all).
 /// </summary>
-public sealed record TaskListView(IReadOnlyList<TaskView> Items, string? ContinuationToken, IReadOnlyList<DeviceInvitationView>? DeviceInvitations = null);
+public sealed record TaskListView(IReadOnlyList<TaskView> Items, string? ContinuationToken, IReadOnlyList<DeviceInvitationView>? DeviceInvitations = null,
+    bool? DeviceInvitationsTruncated = null);
 
 /// <summary>One device invitation in flight (R15): whose, to which devices, and where it stands (pending, sent, delivered, retrying).</summary>
 public sealed record DeviceInvitationView(string TaskId, string UserId, string UserFullName, string? DeviceName, string Status, DateTimeOffset? UpdatedAt);

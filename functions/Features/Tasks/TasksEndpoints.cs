@@ -49,7 +49,7 @@ public static class TasksEndpoints
         List<DeviceInvitationView>? inFlight = null;
         if (filter == WorkflowFilter.Active)
             foreach (var source in invitations) (inFlight ??= []).AddRange(await source.ListAsync(active, cancellationToken));
-        return TypedResults.Ok(new TaskListView(views, page.ContinuationToken, inFlight));
+        return TypedResults.Ok(new TaskListView(views, page.ContinuationToken, inFlight, inFlight is null ? null : inFlight.Count >= IDeviceInvitationsInFlight.MaxListed));
     }
 
     static async Task<Results<Ok<TaskDetailView>, ProblemHttpResult>> GetAsync(WorkflowEngine engine, string id, string? continuationToken,

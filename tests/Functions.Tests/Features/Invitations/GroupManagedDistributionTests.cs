@@ -58,7 +58,10 @@ public sealed class GroupManagedDistributionTests(AzuriteFixture azurite, ApnsEm
         await CampaignTestHost.OkAsync(await host.SetUserEnabledAsync("cy", true));
         await AddUserLicenseAsync(host, "cy", "app-1", ContentRecord.App, "Keynote");
         await ProblemAssert.IsProblemAsync(await host.SetUserEnabledAsync("cy", false), HttpStatusCode.Conflict, "confirmation-required");
-        Assert.Equal("retired", (await CampaignTestHost.OkAsync(await host.SetUserEnabledAsync("cy", false, confirm: true))).GetProperty("status").GetString());
+        var retired = await CampaignTestHost.OkAsync(await host.SetUserEnabledAsync("cy", false, confirm: true));
+        Assert.Equal("retired", retired.GetProperty("status").GetString());
+        // The answer lists what the confirmation was about, as the group's does.
+        Assert.Equal("app-1", Assert.Single(retired.GetProperty("affectedLicenses").EnumerateArray()).GetProperty("contentId").GetString());
     }
 
     [Fact]
