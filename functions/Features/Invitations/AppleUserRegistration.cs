@@ -58,23 +58,33 @@ public sealed class AppleUserRegistration(AppsAndBooksClient apple, LocationToke
 
     /// <summary>
     /// Registers many users: one create call per <c>maxUsers</c> chunk (the client reads the live
-    /// limit), every event followed, then one Get Users listing (active users) for the invite codes
-    /// or <c>Associated</c>. Returns the states to store; users Apple did not list are left out.
+    /// limit), every event followed, then Get Users for the invite codes or <c>Associated</c>: the
+    /// users changed since Apple's version read before the creates, and only if that misses someone
+    /// (a user registered earlier, a delta Apple answers otherwise) every active user of the
+    /// location. A chunk of a group's task listed the whole location each time (500,000 users: 500
+    /// pages per 1,000 members). Returns the states to store; users Apple did not list are left out.
     /// </summary>
     public async Task<IReadOnlyList<ManagedDistributionState>> RegisterManyAsync(IReadOnlyList<UserSummary> users, InstalledLocation location,
         IReadOnlyDictionary<string, ManagedDistributionState> current, CancellationToken cancellationToken)
     {
         if (users.Count == 0) return [];
         var token = location.Token;
+        var version = (await apple.GetUsersAsync(token, new UserFilter { ClientUserId = users[0].Id }, cancellationToken)).VersionId;
         var events = await apple.CreateUsersAsync(token, users.Select(u => new RequestUser(u.Id, u.Email, u.ManagedAppleId)), cancellationToken);
         foreach (var eventId in events) await apple.WaitForEventAsync(token, eventId, cancellationToken);
         var wanted = users.Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
         var listed = new Dictionary<string, AppsAndBooksUser>(StringComparer.Ordinal);
-        await foreach (var page in apple.GetUserPagesAsync(token, new UserFilter { ActiveOnly = true }, cancellationToken))
-            foreach (var user in page.Users)
-                if (wanted.Contains(user.ClientUserId) && user.Status != AppsAndBooksUser.Retired) listed[user.ClientUserId] = user;
+        if (version is not null) await ListAsync(new UserFilter { SinceVersionId = version });
+        if (listed.Count < wanted.Count) await ListAsync(new UserFilter { ActiveOnly = true });
         var now = time.GetUtcNow();
         return [.. users.Where(u => listed.ContainsKey(u.Id)).Select(u => Registered(current[u.Id], listed[u.Id], location, now))];
+
+        async Task ListAsync(UserFilter filter)
+        {
+            await foreach (var page in apple.GetUserPagesAsync(token, filter, cancellationToken))
+                foreach (var user in page.Users)
+                    if (wanted.Contains(user.ClientUserId) && user.Status != AppsAndBooksUser.Retired) listed[user.ClientUserId] = user;
+        }
     }
 
     /// <summary>Retires many users in chunks of <c>maxUsers</c>, every event followed; returns their retired states.</summary>

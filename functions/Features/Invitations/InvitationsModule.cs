@@ -27,6 +27,9 @@ public static class InvitationsModule
         services.AddSingleton<EnrolmentUpdates>();
         services.AddSingleton<ManagedDistributionService>();
         services.AddSingleton<GroupManagedDistribution>();
+        services.AddSingleton<GroupManagedDistributionWorkflow>();
+        services.AddSingleton<GroupManagedDistributionProcessor>();
+        services.AddQueueFunction<ManagedDistributionQueueHandler>("ManagedDistributionQueue", GroupManagedDistributionWorkflow.QueueName);
         services.AddSingleton<InvitationService>();
         services.AddWorkflows();
         services.AddSingleton<CampaignPlanner>();

@@ -53,6 +53,19 @@ public sealed class InvitationsOptions
     public int IndexedDeviceLookupMaxMembers { get; set; } = 500;
 
     /// <summary>
+    /// A user group's managed distribution turned on or off for at most this many members (those
+    /// not yet in the asked state) is done within the request; more run as a task
+    /// (<see cref="GroupManagedDistributionWorkflow"/>): every 100 members are a call to Apple and an
+    /// event to follow, minutes for a school's worth, longer than a request should be held.
+    /// </summary>
+    [Range(1, 100000)]
+    public int GroupInlineLimit { get; set; } = 500;
+
+    /// <summary>Members per chunk of that task: each chunk registers or retires its members at Apple and saves them before the next.</summary>
+    [Range(1, 10000)]
+    public int GroupChunkSize { get; set; } = 1000;
+
+    /// <summary>
     /// Between a chunk's sending and its first look at the sent invitations (device acknowledged,
     /// user accepted); each later look waits twice as long, up to <see cref="FollowIntervalMax"/>.
     /// A retry (mail provider busy) always comes after this interval. Whole seconds (queue timers).

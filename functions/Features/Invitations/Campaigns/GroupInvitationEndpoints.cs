@@ -11,7 +11,7 @@ public static class GroupInvitationEndpoints
     {
         var group = endpoints.MapApiGroup("/user-groups", "Managed distribution");
         group.MapPut("/{id}/managed-distribution", PutAsync).WithName("PutUserGroupManagedDistribution")
-            .WithSummary("Enables managed distribution for every member (registered at Apple in chunks of its live limit; Managed Apple Accounts enrol at once) or disables it (members retired at Apple). Disabling members with user licenses answers 409 confirmation-required listing them until repeated with ?confirm=true.")
+            .WithSummary("Enables managed distribution for every member (registered at Apple in chunks of its live limit; Managed Apple Accounts enrol at once) or disables it (members retired at Apple). Disabling members with user licenses answers 409 confirmation-required listing them until repeated with ?confirm=true. More members to change than Invitations:GroupInlineLimit (500) run as a task: 202 {taskId, toChange}, followed at GET /api/tasks/{taskId}; asking the same while it runs answers that task, the opposite change 409 conflict.")
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(503);
         group.MapPost("/{id}/invitations/preview", PreviewAsync).WithName("PreviewUserGroupInvitations")
             .WithSummary("How many invitations a campaign would send (audience notInvited|notEnrolled, channel email|device), the members skipped per reason and the first recipients. Changes nothing.")
@@ -22,17 +22,19 @@ public static class GroupInvitationEndpoints
         return endpoints;
     }
 
-    static async Task<Results<Ok<GroupManagedDistributionResult>, ProblemHttpResult>> PutAsync(string id, ManagedDistributionRequest request, bool? confirm,
-        GroupManagedDistribution service, CancellationToken cancellationToken)
+    static async Task<Results<Ok<GroupManagedDistributionResult>, Accepted<GroupManagedDistributionStarted>, ProblemHttpResult>> PutAsync(string id,
+        ManagedDistributionRequest request, bool? confirm, GroupManagedDistribution service, CancellationToken cancellationToken)
     {
         try
         {
-            var (result, refusal, affected) = await service.SetEnabledAsync(id, request.Enabled, confirm ?? false, cancellationToken);
+            var (result, started, refusal, affected) = await service.SetEnabledAsync(id, request.Enabled, confirm ?? false, cancellationToken);
             return refusal switch
             {
                 "not-found" => NotFound(id),
                 "token-missing" => ManagedDistributionEndpoints.TokenMissing(),
                 "confirm" => ManagedDistributionEndpoints.ConfirmationRequired(affected),
+                "busy" => Busy(started!),
+                _ when started is not null => TypedResults.Accepted($"/api/tasks/{started.TaskId}", started),
                 _ => TypedResults.Ok(result!),
             };
         }
@@ -40,6 +42,14 @@ public static class GroupInvitationEndpoints
         {
             return Problems.Result(ProblemCodes.Unavailable, "Apple did not complete the change (repeat it to finish): " + e.Message);
         }
+    }
+
+    static ProblemHttpResult Busy(GroupManagedDistributionStarted running)
+    {
+        var problem = Problems.Create(ProblemCodes.Conflict,
+            $"Managed distribution is being {(running.Enabled ? "disabled" : "enabled")} for this group by task {running.TaskId}; wait for it (GET /api/tasks/{running.TaskId}) or cancel it first.");
+        problem.Extensions["taskId"] = running.TaskId;
+        return TypedResults.Problem(problem);
     }
 
     static async Task<Results<Ok<CampaignPreview>, ProblemHttpResult>> PreviewAsync(string id, CampaignRequest request, CampaignService campaigns,
