@@ -290,6 +290,7 @@ public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture em
         var active = (await host.Admin.GetFromJsonAsync<TaskListView>("/api/tasks?state=active", Cancel))!;
         Assert.Contains(active.Items, t => t.Id == taskId && t.Kind == "invitation-campaign");
         var inFlight = active.DeviceInvitations!;
+        Assert.False(active.DeviceInvitationsTruncated);
         var slow = Assert.Single(inFlight, d => d.TaskId == taskId);
         Assert.Equal(("slow", "User slow", "sent"), (slow.UserId, slow.UserFullName, slow.Status));
         Assert.Equal(await DeviceNameAsync(host, slowDevice), slow.DeviceName);

@@ -124,6 +124,42 @@ public sealed class GroupManagedDistributionTests(AzuriteFixture azurite, ApnsEm
         Assert.Equal(["dee"], host.Enrolments.Enrolled);
     }
 
+    [Fact]
+    public async Task UserManagementNotificationsEnrolAndRetire()
+    {
+        await using var host = CampaignTestHost.Start(azurite, emulator);
+        var location = await host.InstallLocationAsync();
+        await host.AddUserAsync("fay", "fay@example.com");
+        await host.AddUserAsync("gus", "gus@example.com");
+        await CampaignTestHost.OkAsync(await host.SetUserEnabledAsync("fay", true));
+        await CampaignTestHost.OkAsync(await host.SetUserEnabledAsync("gus", true));
+        var fayAtApple = Assert.Single(location.UsersSnapshot(), u => u.ClientUserId == "fay");
+        var gusAtApple = Assert.Single(location.UsersSnapshot(), u => u.ClientUserId == "gus");
+
+        using var apple = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.Port}/") };
+        apple.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", location.NotificationAuthToken);
+        // An update that linked a Managed Apple Account: Apple reports the user associated.
+        var update = new
+        {
+            notificationId = Guid.NewGuid().ToString(), notificationType = "USER_MANAGEMENT", uId = location.UId,
+            notification = new { eventId = "e1", result = "SUCCESS", type = "UPDATE",
+                users = new[] { new { clientUserId = "fay", inviteCode = fayAtApple.InviteCode, status = "Associated" } } },
+        };
+        Assert.Equal("applied", (await CampaignTestHost.OkAsync(await apple.PostAsJsonAsync("api/apple/notifications", update, Cancel))).GetProperty("state").GetString());
+        var retire = new
+        {
+            notificationId = Guid.NewGuid().ToString(), notificationType = "USER_MANAGEMENT", uId = location.UId,
+            // Apple lists the registration it retired (its invite code): a report about an older one would be ignored.
+            notification = new { eventId = "e2", result = "SUCCESS", type = "RETIRE", users = new[] { new { clientUserId = "gus", inviteCode = gusAtApple.InviteCode } } },
+        };
+        await CampaignTestHost.OkAsync(await apple.PostAsJsonAsync("api/apple/notifications", retire, Cancel));
+
+        Assert.Equal("enrolled", await host.StatusOfAsync("fay"));
+        Assert.Equal(["fay"], host.Enrolments.Enrolled);
+        Assert.Equal("retired", await host.StatusOfAsync("gus"));
+        Assert.Equal(["gus"], host.Enrolments.Retired);
+    }
+
     static async Task<JsonElement> AssertPreviewAsync(CampaignTestHost host, string audience, string channel, int count, Dictionary<string, int> skipped)
     {
         var preview = await host.PreviewAsync("g", audience, channel);
