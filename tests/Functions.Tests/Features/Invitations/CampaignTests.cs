@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using ManagedDistribution.AppleEmulator.Devices;
+using ManagedDistribution.Features.Devices.Admin;
 using ManagedDistribution.Features.Invitations.Campaigns;
 using ManagedDistribution.Features.Tasks;
 using ManagedDistribution.Platform.Workflows;
@@ -118,6 +119,37 @@ public sealed class CampaignTests(AzuriteFixture azurite, ApnsEmulatorFixture em
         Assert.Equal(users.Select(u => $"invitation-{taskId}-{u}.eml"), second.PickupFiles().Select(Path.GetFileName).Order(StringComparer.Ordinal));
         foreach (var user in users) Assert.Equal("invited", await second.StatusOfAsync(user));
         second.DeletePickup();
+    }
+
+    [Fact]
+    public async Task ADeviceCampaignSurvivesARestartWithoutQueueingAnInvitationTwice()
+    {
+        var prefix = AzuriteFixture.NewPrefix();
+        var users = Enumerable.Range(1, 8).Select(i => $"d{i:D2}").ToArray();
+        string taskId;
+        SimulatedDevice[] devices;
+        // 1. An instance whose triggers never run: the group's iPads enrolled, the campaign planned, nothing sent.
+        await using (var starting = CampaignTestHost.Start(azurite, emulator, prefix, settings: new() { ["Hosting:RunTriggers"] = "false" }))
+        {
+            await starting.InstallLocationAsync();
+            devices = await starting.EnabledGroupWithIPadsAsync("big", users);
+            (taskId, _, _) = await starting.StartCampaignAsync("big", "notInvited", "device");
+        }
+
+        // 2. Another instance starts sending (chunks of 3) and is stopped part-way.
+        await using (var first = CampaignTestHost.Start(azurite, emulator, prefix, settings: ShortFollow))
+            await first.WaitForTaskAsync(taskId, t => t.Progress.GetValueOrDefault("sent") > 0, "the first invitations");
+
+        // 3. A third instance on the same storage finishes it: every iPad has one InviteToProgram, every user is invited.
+        await using var second = CampaignTestHost.Start(azurite, emulator, prefix, settings: ShortFollow);
+        var done = await second.Admin.WaitForFinishAsync(taskId, 60);
+        Assert.Equal(new Dictionary<string, int> { ["sent"] = 8 }, done.Task.Progress);
+        foreach (var device in devices)
+        {
+            var commands = (await second.Admin.GetFromJsonAsync<DeviceCommands>($"/api/devices/{device.Udid}/commands", CampaignTestHost.Json, Cancel))!;
+            Assert.Single(commands.Items, c => c.RequestType == "InviteToProgram");
+        }
+        foreach (var user in users) Assert.Equal("invited", await second.StatusOfAsync(user));
     }
 
     [Fact]
