@@ -117,7 +117,8 @@ public sealed class GroupManagedDistribution(GroupStore groups, MembershipStore 
         return settled;
     }
 
-    static ManagedDistributionState? Settle(ManagedDistributionState fresh, ManagedDistributionState want) =>
+    /// <summary>What to write over <paramref name="fresh"/> (changed while Apple was called) to get <paramref name="want"/>; null: it already says as much.</summary>
+    internal static ManagedDistributionState? Settle(ManagedDistributionState fresh, ManagedDistributionState want) =>
         want.Enabled
             ? fresh.Enabled && (fresh.Status == EnrolmentStatus.Enrolled || fresh.InviteCode == want.InviteCode) ? null
                 : want with { ETag = fresh.ETag, InvitedAt = fresh.InvitedAt, InvitedBy = fresh.InvitedBy }

@@ -25,8 +25,12 @@ public sealed class ManagedDistributionService(IUserDirectory users, ManagedDist
         var changed = enabled
             ? await registration.RegisterAsync(user, location, state, cancellationToken)
             : await registration.RetireAsync(location, state, cancellationToken);
-        var saved = await states.SaveAsync(changed, cancellationToken);
-        await enrolments.AnnounceAsync(state, saved, cancellationToken);
+        // Apple's own notification may have changed the row while Apple was being called (an
+        // association, an invite code): the outcome goes over the fresh state, unless it already says as much.
+        var (before, after) = await states.UpdateAsync(userId,
+            fresh => fresh.ETag == state.ETag ? changed : GroupManagedDistribution.Settle(fresh, changed), cancellationToken);
+        var saved = after ?? before;
+        await enrolments.AnnounceAsync(before, saved, cancellationToken);
         logger.LogInformation("Managed distribution for {UserId} is now {ManagedDistributionStatus}", userId, saved.Status);
         return (saved, null, affected);
     }

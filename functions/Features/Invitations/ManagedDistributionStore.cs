@@ -35,7 +35,7 @@ public sealed class ManagedDistributionStore(TableServiceClient service) : IUser
     async Task<UserManagedDistribution> IUserManagedDistributionSource.ForUserAsync(string userId, CancellationToken cancellationToken) =>
         (await GetAsync(userId, cancellationToken)).ToDto().ForUserResource();
 
-    /// <summary>Insert or replace, unconditionally (admin requests on one user).</summary>
+    /// <summary>Insert or replace, unconditionally: for setting a state up (tests); the app's own writes are conditional (<see cref="UpdateAsync"/>, transactions).</summary>
     public async Task<ManagedDistributionState> SaveAsync(ManagedDistributionState state, CancellationToken cancellationToken)
     {
         var client = await TableAsync(state.UserId, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using ManagedDistribution.AppleEmulator.AppsAndBooks;
 using ManagedDistribution.AppleEmulator.Devices;
 using ManagedDistribution.Tests.Features.Devices.Push;
 using ManagedDistribution.Tests.Features.LocationTokens;
@@ -64,6 +65,24 @@ public sealed class InvitationOutcomeTests(AzuriteFixture azurite, ApnsEmulatorF
         Assert.StartsWith(mac.Udid + ":", command.GetProperty("channel").GetString(), StringComparison.Ordinal);
         await host.WaitForTaskAsync(invited.GetProperty("taskId").GetString()!, t => t.Progress.GetValueOrDefault("accepted") == 1, "the Mac user to accept");
         Assert.Equal("enrolled", await host.StatusOfAsync("mia"));
+    }
+
+    [Fact]
+    public async Task AManagedAppleAccountEnabledAloneIsAnnouncedOnceWhicheverOfRequestAndNotificationComesFirst()
+    {
+        // Apple's USER_MANAGEMENT (associated) races the request's own Get Users: either way one announcement.
+        await using var host = CampaignTestHost.Start(azurite, emulator);
+        await host.InstallLocationAsync();
+        await host.AddUserAsync("zed", "zed@example.com", managedAppleId: "zed@appleid.example");
+
+        var enabled = await CampaignTestHost.OkAsync(await host.SetUserEnabledAsync("zed", true));
+
+        Assert.Equal("enrolled", enabled.GetProperty("status").GetString());
+        var ours = $":{host.Port}/";
+        await VppTestHost.EventuallyAsync(() => Task.FromResult(host.Apple.Notifier.Attempts.Any(a =>
+            a.Type == NotificationTypes.UserManagement && a.Url.Contains(ours, StringComparison.Ordinal) && a.Status == 200)), "Apple's USER_MANAGEMENT to be applied");
+        Assert.Equal(["zed"], host.Enrolments.Enrolled);
+        Assert.Equal("enrolled", await host.StatusOfAsync("zed"));
     }
 
     [Fact]
