@@ -248,7 +248,7 @@ public static class CampaignBenchmark
 
     /// <summary>100-entity insert transactions per partition, <see cref="SeedConcurrency"/> in flight; a repeated batch (after a dropped answer) is fine.</summary>
     /// <summary>Rows of bucket tables (<see cref="BucketTables"/>): each bucket's rows into its own table.</summary>
-    static async Task InsertAsync(BucketTables tables, IEnumerable<TableEntity> rows)
+    internal static async Task InsertAsync(BucketTables tables, IEnumerable<TableEntity> rows)
     {
         foreach (var bucket in rows.GroupBy(r => tables.BucketOf(r.PartitionKey)))
             await InsertAsync(await tables.BucketAsync(bucket.Key, CancellationToken.None), bucket);

@@ -15,6 +15,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["campaign"] = CampaignBenchmark.RunAsync,
     ["reconciliation"] = ReconciliationBenchmark.RunAsync,
     ["assign-group"] = AssignGroupBenchmark.RunAsync,
+    ["group-enable"] = GroupEnableBenchmark.RunAsync,
     ["commands"] = CommandsBenchmark.RunAsync,
     ["write-kinds"] = WriteKindsBenchmark.RunAsync,
 };

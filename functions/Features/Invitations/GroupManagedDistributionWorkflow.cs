@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ManagedDistribution.Features.Directory;
 using ManagedDistribution.Platform.Hosting;
 using ManagedDistribution.Platform.Workflows;
 using Microsoft.Extensions.Options;
@@ -28,8 +29,11 @@ public sealed class GroupManagedDistributionWorkflow(WorkflowEngine engine, IOpt
         var action = enable ? Enable : Disable;
         var subtitle = enable ? "registered at Apple" : "retired at Apple";
         var reason = $"User group {groupId}: managed distribution {(enable ? "enabled" : "disabled")} for {userIds.Count} members";
+        // In directory bucket order: a chunk's users and states are then a few buckets' narrow id ranges
+        // (one range read per bucket); in any order every chunk read nearly every user of the group.
+        var ordered = userIds.OrderBy(UserEntity.BucketOf).ThenBy(id => id, StringComparer.Ordinal);
         return await engine.StartAsync(new WorkflowStartRequest(Kind, QueueName, reason, IdempotencyKey(groupId, action, userIds, time.GetUtcNow()),
-            [.. userIds.Select(id => new WorkflowItemSeed(id, id, subtitle, action))], options.Value.GroupChunkSize), cancellationToken);
+            [.. ordered.Select(id => new WorkflowItemSeed(id, id, subtitle, action))], options.Value.GroupChunkSize), cancellationToken);
     }
 
     /// <summary>The group's change still running (starting or running), if any.</summary>
