@@ -253,6 +253,29 @@ public sealed class UserAssignmentTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task UsersAcceptingThroughApplesNotificationsAreLicensedInTheOrderTheyAccepted()
+    {
+        // End to end: the acceptances reach us as Apple's USER_ASSOCIATED, not through the listeners directly.
+        await using var host = await VppTestHost.StartAsync(azurite, notifications: true,
+            settings: new() { ["AppleAppsAndBooks:InitialEventPollDelay"] = "00:00:00.020" });
+        var location = await LocationAsync(host, ("9802", 1, "App"));
+        var app = ContentId(location, "9802");
+        var (first, second) = (await AddUserAsync(host), await AddUserAsync(host));
+        // Assigned in the opposite order to acceptance: R17 serves acceptance order.
+        await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, second, app), HttpStatusCode.Created);
+        await host.ReadAsync<AssignmentDto>(await AssignUserAsync(host, first, app), HttpStatusCode.Created);
+
+        Assert.True(location.AcceptInvitation(first));
+        await VppTestHost.EventuallyAsync(async () => (await UserAssignmentAsync(host, first, app)).State == AssignmentStates.Licensed, "the first to accept to be licensed");
+        Assert.True(location.AcceptInvitation(second));
+        await VppTestHost.EventuallyAsync(async () => (await UserAssignmentAsync(host, second, app)).Reason == MemberReasons.NoLicense, "the second to wait for a license");
+
+        Assert.Equal(AssignmentStates.Pending, (await UserAssignmentAsync(host, second, app)).State);
+        Assert.True(AtApple(location, "9802", first));
+        Assert.False(AtApple(location, "9802", second));
+    }
+
+    [Fact]
     public async Task AUserAssociatedNotificationActivatesThePendingAssignment()
     {
         await using var host = await VppTestHost.StartAsync(azurite, notifications: true,
