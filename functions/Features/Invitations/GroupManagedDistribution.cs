@@ -47,9 +47,8 @@ public sealed class GroupManagedDistribution(GroupStore groups, MembershipStore 
         // A task already changing the group: the same change asked again is that task; the opposite waits for it
         // (checked first: members the task has not reached yet are not in their final state).
         if (await workflow.RunningForAsync(groupId, cancellationToken) is { } running)
-            return GroupManagedDistributionWorkflow.Enables(running) == enabled
-                ? (null, new(groupId, enabled, memberIds.Count, todo.Count, memberIds.Count - todo.Count, running.Id, []), null, [])
-                : (null, new(groupId, enabled, memberIds.Count, todo.Count, memberIds.Count - todo.Count, running.Id, []), "busy", []);
+            return (null, new(groupId, enabled, memberIds.Count, todo.Count, memberIds.Count - todo.Count, running.Id, []),
+                GroupManagedDistributionWorkflow.Enables(running) == enabled ? null : "busy", []);
         if (todo.Count == 0) return (new(groupId, enabled, memberIds.Count, 0, memberIds.Count, 0, [], []), null, null, []);
         if (await registration.InstalledLocationAsync(cancellationToken) is not { } location) return (null, null, "token-missing", []);
 

@@ -10,7 +10,7 @@ namespace ManagedDistribution.Features.Invitations;
 /// <summary>
 /// A user group's managed distribution turned on or off for more members than run in a request
 /// (kind <c>group-managed-distribution</c>, queue <c>manageddistribution</c>): one item per member to
-/// change (data <c>enable</c> or <c>disable</c>), chunks of <see cref="InvitationsOptions.GroupChunkSize"/>.
+/// change, chunks of <see cref="InvitationsOptions.GroupChunkSize"/>; the action is in the idempotency key.
 /// Each chunk re-reads its members' states, registers or retires those still to change (Apple's
 /// calls in chunks of its live limit, every event followed) and saves them, so a redelivered chunk
 /// skips members already done. Idempotency key = group + action + a digest of the members + when
@@ -33,7 +33,7 @@ public sealed class GroupManagedDistributionWorkflow(WorkflowEngine engine, IOpt
         // (one range read per bucket); in any order every chunk read nearly every user of the group.
         var ordered = userIds.OrderBy(UserEntity.BucketOf).ThenBy(id => id, StringComparer.Ordinal);
         return await engine.StartAsync(new WorkflowStartRequest(Kind, QueueName, reason, IdempotencyKey(groupId, action, userIds, time.GetUtcNow()),
-            [.. ordered.Select(id => new WorkflowItemSeed(id, id, subtitle, action))], options.Value.GroupChunkSize), cancellationToken);
+            [.. ordered.Select(id => new WorkflowItemSeed(id, id, subtitle))], options.Value.GroupChunkSize), cancellationToken);
     }
 
     /// <summary>The group's change still running (starting or running), if any.</summary>
@@ -51,7 +51,7 @@ public sealed class GroupManagedDistributionWorkflow(WorkflowEngine engine, IOpt
         return null;
     }
 
-    /// <summary>Whether a running task of the group enables (true) or disables.</summary>
+    /// <summary>Whether the task enables (true) or disables.</summary>
     public static bool Enables(WorkflowInfo workflow) => workflow.IdempotencyKey!.Split('|')[1] == Enable;
 
     /// <summary><c>{groupId}|{action}|{digest}-{ticks}</c>; the digest (SHA-256 of the sorted member ids, 128 bits hex) has no '|'.</summary>
@@ -78,17 +78,17 @@ public sealed class GroupManagedDistributionProcessor(GroupManagedDistribution g
     public async Task<WorkflowChunkResult> ProcessAsync(WorkflowChunk chunk, CancellationToken cancellationToken)
     {
         if (chunk.Items.Count == 0) return new([], null);
-        var enable = chunk.Items[0].Data == GroupManagedDistributionWorkflow.Enable;
+        var enable = GroupManagedDistributionWorkflow.Enables(chunk.Workflow);
         if (await registration.InstalledLocationAsync(cancellationToken) is not { } location)
             return new([.. chunk.Items.Select(i => Done(i, "failed", "No usable location token is installed (exactly one, healthy); change the group again once it is."))], null);
         var current = await states.ReadManyAsync([.. chunk.Items.Select(i => i.Key)], cancellationToken);
         var todo = current.Values.Where(s => GroupManagedDistribution.NeedsChange(s, enable)).ToList();
         var (saved, notRegistered) = todo.Count == 0 ? ([], []) : await groups.ApplyAsync(todo, enable, location, current, cancellationToken);
-        var now = saved.ToDictionary(s => s.UserId, StringComparer.Ordinal);
+        var after = saved.ToDictionary(s => s.UserId, StringComparer.Ordinal);
         var missing = notRegistered.ToHashSet(StringComparer.Ordinal);
         return new([.. chunk.Items.Select(item =>
             missing.Contains(item.Key) ? Done(item, "failed", "Apple did not list the user after creating them; enable the group again to retry.")
-            : now.TryGetValue(item.Key, out var state) ? Done(item, StateOf(state), null)
+            : after.TryGetValue(item.Key, out var state) ? Done(item, StateOf(state), null)
             : Done(item, "unchanged", null))], null);
     }
 

@@ -38,7 +38,7 @@ public sealed class InvitationDeliveryListener(DeviceStore devices, ManagedDistr
     /// <c>InvitationResult</c> then names why (<c>InvalidProgramID</c>, <c>InvalidInvitationURL</c>;
     /// apple.md §3.5), and the invitation failed.
     /// </summary>
-    internal static (string Status, string? Error) Outcome(CommandResult result)
+    static (string Status, string? Error) Outcome(CommandResult result)
     {
         if (result.Status != "acknowledged" || result.Response is not { Length: > 0 } body) return (result.Status, result.Error);
         var report = CommandReport.Parse(Encoding.UTF8.GetBytes(body));

@@ -47,7 +47,7 @@ public static class GroupInvitationEndpoints
     static ProblemHttpResult Busy(GroupManagedDistributionStarted running)
     {
         var problem = Problems.Create(ProblemCodes.Conflict,
-            $"Managed distribution is being {(running.Enabled ? "disabled" : "enabled")} for this group by task {running.TaskId}; wait for it (GET /api/tasks/{running.TaskId}) or cancel it first.");
+            $"Task {running.TaskId} is changing this group's managed distribution the other way; wait for it (GET /api/tasks/{running.TaskId}) or cancel it first.");
         problem.Extensions["taskId"] = running.TaskId;
         return TypedResults.Problem(problem);
     }
