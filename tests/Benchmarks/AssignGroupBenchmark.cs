@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using ManagedDistribution.AppleEmulator;
 using ManagedDistribution.AppleEmulator.AppsAndBooks;
@@ -42,20 +41,10 @@ public static class AssignGroupBenchmark
         var prefix = $"agb{Environment.ProcessId % 10000}";
         var appLog = PhaseLog.Attach();
         const string adminKey = "benchmark-admin-key";
-        await using var app = await BenchmarkApp.StartAsync(new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = storage.ConnectionString,
-            ["Storage__Prefix"] = prefix,
-            ["Auth__AdminApiKeys__0"] = adminKey,
-            ["AppleAppsAndBooks__BaseUrl"] = emulatorRoot + "/mdm/v2/",
-            ["AppleAppsAndBooks__InitialEventPollDelay"] = "00:00:00.050",
-            ["AppleAppsAndBooks__MaxEventPollDelay"] = "00:00:00.500",
-            ["LocationTokens__EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Hosting__MinPollingInterval"] = "00:00:00.020",
-            ["Hosting__MaxPollingInterval"] = "00:00:00.100",
-            ["Logging__LogLevel__ManagedDistribution.Features.Assignments.DeviceGroups.LicenseBatch"] = "Debug",
-            ["Logging__LogLevel__ManagedDistribution.Features.Assignments.DeviceGroups.GroupLicensing"] = "Information",
-        });
+        var settings = BenchmarkApp.WithAppsAndBooksEmulator(storage.ConnectionString, prefix, adminKey, emulatorRoot);
+        settings["Logging__LogLevel__ManagedDistribution.Features.Assignments.DeviceGroups.LicenseBatch"] = "Debug";
+        settings["Logging__LogLevel__ManagedDistribution.Features.Assignments.DeviceGroups.GroupLicensing"] = "Information";
+        await using var app = await BenchmarkApp.StartAsync(settings);
         using var http = app.AdminClient(adminKey);
         (await http.PostAsJsonAsync("api/vpp/tokens", new { sToken = location.SToken })).EnsureSuccessStatusCode();
         (await http.PostAsJsonAsync("api/device-groups", new { id = "bench", name = "Benchmark" })).EnsureSuccessStatusCode();
@@ -72,7 +61,8 @@ public static class AssignGroupBenchmark
         if (!posted.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)posted.StatusCode}: {body}");
         var postSeconds = clock.Elapsed.TotalSeconds;
         var taskId = JsonDocument.Parse(body).RootElement.GetProperty("taskId").GetString();
-        var state = taskId is null ? "completed" : await WaitForTaskAsync(http, taskId, TimeSpan.FromMinutes(3));
+        var state = taskId is null ? "completed"
+            : (await BenchmarkApp.WaitForTaskAsync(http, taskId, TimeSpan.FromMinutes(3)))?.GetProperty("state").GetString() ?? "timed out";
         var assigned = (await http.GetFromJsonAsync<JsonElement>($"api/content/{contentId}", Json)).GetProperty("licenses").GetProperty("assigned").GetInt32();
         var seconds = clock.Elapsed.TotalSeconds;
 
@@ -153,17 +143,4 @@ public static class AssignGroupBenchmark
             });
 
     const int SeedConcurrency = 6;
-
-    static async Task<string> WaitForTaskAsync(HttpClient http, string taskId, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
-        {
-            var task = await http.GetFromJsonAsync<JsonElement>($"api/tasks/{taskId}?pageSize=0", Json);
-            var state = task.TryGetProperty("task", out var inner) ? inner.GetProperty("state").GetString()! : task.GetProperty("state").GetString()!;
-            if (state is not ("starting" or "running")) return state;
-            await Task.Delay(100);
-        }
-        return "timed out";
-    }
 }

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace ManagedDistribution.Benchmarks;
 
@@ -45,6 +48,36 @@ public sealed class BenchmarkApp : IAsyncDisposable
             process.Refresh();
             return process.TotalProcessorTime;
         }
+    }
+
+    /// <summary>
+    /// Settings of an app that talks to the in-process Apps and Books emulator at <paramref name="emulatorRoot"/>
+    /// (short event polls, quick queue polling) on the benchmark's storage; callers add their own.
+    /// </summary>
+    public static Dictionary<string, string> WithAppsAndBooksEmulator(string storageConnection, string prefix, string adminKey, string emulatorRoot) => new()
+    {
+        ["AzureWebJobsStorage"] = storageConnection,
+        ["Storage__Prefix"] = prefix,
+        ["Auth__AdminApiKeys__0"] = adminKey,
+        ["AppleAppsAndBooks__BaseUrl"] = emulatorRoot + "/mdm/v2/",
+        ["AppleAppsAndBooks__InitialEventPollDelay"] = "00:00:00.050",
+        ["AppleAppsAndBooks__MaxEventPollDelay"] = "00:00:00.500",
+        ["LocationTokens__EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        ["Hosting__MinPollingInterval"] = "00:00:00.020",
+        ["Hosting__MaxPollingInterval"] = "00:00:00.100",
+    };
+
+    /// <summary>Polls <c>GET /api/tasks/{id}?pageSize=0</c> until the task is no longer starting or running; its last view, or null after <paramref name="timeout"/>.</summary>
+    public static async Task<JsonElement?> WaitForTaskAsync(HttpClient http, string taskId, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            var task = (await http.GetFromJsonAsync<JsonElement>($"api/tasks/{taskId}?pageSize=0")).GetProperty("task");
+            if (task.GetProperty("state").GetString() is not ("starting" or "running")) return task;
+            await Task.Delay(100);
+        }
+        return null;
     }
 
     /// <summary>DOTNET_GCgen0size as in the deployment's app settings (64 MB; "0" runs with the runtime's default).</summary>

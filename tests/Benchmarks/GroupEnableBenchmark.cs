@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using ManagedDistribution.AppleEmulator;
 using ManagedDistribution.AppleEmulator.AppsAndBooks;
@@ -21,8 +20,6 @@ namespace ManagedDistribution.Benchmarks;
 /// </summary>
 public static class GroupEnableBenchmark
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static async Task<int> RunAsync(string[] args)
     {
         var count = BenchmarkOptions.Int(args, "--members", 20_000);
@@ -39,18 +36,7 @@ public static class GroupEnableBenchmark
 
         var prefix = $"gen{Environment.ProcessId % 10000}";
         const string adminKey = "benchmark-admin-key";
-        await using var app = await BenchmarkApp.StartAsync(new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = storage.ConnectionString,
-            ["Storage__Prefix"] = prefix,
-            ["Auth__AdminApiKeys__0"] = adminKey,
-            ["AppleAppsAndBooks__BaseUrl"] = emulatorHost.HttpRoot + "/mdm/v2/",
-            ["AppleAppsAndBooks__InitialEventPollDelay"] = "00:00:00.050",
-            ["AppleAppsAndBooks__MaxEventPollDelay"] = "00:00:00.500",
-            ["LocationTokens__EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Hosting__MinPollingInterval"] = "00:00:00.020",
-            ["Hosting__MaxPollingInterval"] = "00:00:00.100",
-        });
+        await using var app = await BenchmarkApp.StartAsync(BenchmarkApp.WithAppsAndBooksEmulator(storage.ConnectionString, prefix, adminKey, emulatorHost.HttpRoot));
         using var http = app.AdminClient(adminKey);
         (await http.PostAsJsonAsync("api/vpp/tokens", new { sToken = location.SToken })).EnsureSuccessStatusCode();
 
@@ -65,7 +51,9 @@ public static class GroupEnableBenchmark
         if (!put.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)put.StatusCode}: {body}");
         var answered = clock.Elapsed.TotalSeconds;
         var taskId = JsonDocument.Parse(body).RootElement.GetProperty("taskId").GetString()!;
-        var (state, progress) = await WaitForTaskAsync(http, taskId, TimeSpan.FromMinutes(20));
+        var task = await BenchmarkApp.WaitForTaskAsync(http, taskId, TimeSpan.FromMinutes(20));
+        var state = task?.GetProperty("state").GetString() ?? "timed out";
+        var progress = task is { } done ? string.Join(", ", done.GetProperty("progress").EnumerateObject().Select(p => $"{p.Name} {p.Value}")) : "";
         var seconds = clock.Elapsed.TotalSeconds;
         var registered = location.UsersSnapshot().Count(u => u.Status == "Registered" && !u.ClientUserId.StartsWith("other", StringComparison.Ordinal));
 
@@ -88,19 +76,5 @@ public static class GroupEnableBenchmark
         await CampaignBenchmark.InsertAsync(directory.Users,
             ids.Select(id => UserEntity.Apply(null, new UserFields(id, id, $"Given {id} Surname", $"{id}@school.example.com", null, "en"), now)));
         await CampaignBenchmark.InsertAsync(directory.GroupMembers, ids.Select(id => MembershipEntity.Member(GroupKind.User, group, id, now)));
-    }
-
-    static async Task<(string State, string Progress)> WaitForTaskAsync(HttpClient http, string taskId, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
-        {
-            var task = (await http.GetFromJsonAsync<JsonElement>($"api/tasks/{taskId}?pageSize=0", Json)).GetProperty("task");
-            var state = task.GetProperty("state").GetString()!;
-            if (state is not ("starting" or "running"))
-                return (state, string.Join(", ", task.GetProperty("progress").EnumerateObject().Select(p => $"{p.Name} {p.Value}")));
-            await Task.Delay(250);
-        }
-        return ("timed out", "");
     }
 }
